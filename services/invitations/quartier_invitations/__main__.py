@@ -1,0 +1,5 @@
+from quartier_shared.runtime import run
+
+from quartier_invitations.app import SPEC, InvitationsSettings
+
+run(SPEC, InvitationsSettings())

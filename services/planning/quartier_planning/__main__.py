@@ -1,0 +1,5 @@
+from quartier_shared.runtime import run
+
+from quartier_planning.app import SPEC, PlanningSettings
+
+run(SPEC, PlanningSettings())

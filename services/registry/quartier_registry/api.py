@@ -1,0 +1,149 @@
+"""HTTP routes of the registry (internal API, called by the gateway and other systems)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, HTTPException, Request
+from pydantic import BaseModel, Field
+from quartier_shared.runtime import ServiceContext
+
+from quartier_registry import service
+from quartier_registry.domain import Territory, TerritoryError, UnknownEntry
+
+router = APIRouter(prefix="/api/v1", tags=["Gebiet"])
+
+
+class DistrictOut(BaseModel):
+    key: str
+    name: str
+
+
+class DistrictWithAreasOut(DistrictOut):
+    social_area_keys: list[str]
+
+
+class ResidentialAreaOut(BaseModel):
+    number: int
+    name: str
+    district_key: str
+
+
+class CommunityCentreOut(BaseModel):
+    name: str
+
+
+class SocialAreaOut(BaseModel):
+    key: str
+    name: str
+    community_centre: CommunityCentreOut
+    residential_areas: list[ResidentialAreaOut]
+    districts: list[DistrictOut]
+
+
+class RenameCommunityCentre(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+
+
+class MoveResidentialArea(BaseModel):
+    social_area_key: str = Field(min_length=1, max_length=64)
+
+
+class MovedOut(BaseModel):
+    number: int
+    from_social_area_key: str
+    to_social_area_key: str
+
+
+def _ctx(request: Request) -> ServiceContext:
+    ctx: ServiceContext = request.app.state.ctx
+    return ctx
+
+
+def _social_area_out(territory: Territory, key: str) -> SocialAreaOut:
+    area = territory.social_area(key)
+    return SocialAreaOut(
+        key=area.key,
+        name=area.name,
+        community_centre=CommunityCentreOut(name=area.community_centre_name),
+        residential_areas=[
+            ResidentialAreaOut(number=r.number, name=r.name, district_key=r.district_key)
+            for r in territory.residential_areas_of(key)
+        ],
+        districts=[DistrictOut(key=d.key, name=d.name) for d in territory.districts_of(key)],
+    )
+
+
+def _http_error(exc: TerritoryError) -> HTTPException:
+    return HTTPException(status_code=404 if isinstance(exc, UnknownEntry) else 422, detail=exc.message)
+
+
+async def _territory(request: Request) -> Territory:
+    try:
+        return await service.current_territory(_ctx(request).pool)
+    except TerritoryError as exc:
+        raise HTTPException(status_code=503, detail=exc.message) from exc
+
+
+@router.get("/social-areas", response_model=list[SocialAreaOut], summary="Alle Sozialräume")
+async def list_social_areas(request: Request) -> list[SocialAreaOut]:
+    territory = await _territory(request)
+    return [_social_area_out(territory, key) for key in territory.social_areas]
+
+
+@router.get("/social-areas/{key}", response_model=SocialAreaOut, summary="Ein Sozialraum")
+async def get_social_area(key: str, request: Request) -> SocialAreaOut:
+    territory = await _territory(request)
+    try:
+        return _social_area_out(territory, key)
+    except TerritoryError as exc:
+        raise _http_error(exc) from exc
+
+
+@router.get("/districts", response_model=list[DistrictWithAreasOut], summary="Alle Stadtbezirke")
+async def list_districts(request: Request) -> list[DistrictWithAreasOut]:
+    territory = await _territory(request)
+    return [
+        DistrictWithAreasOut(
+            key=d.key,
+            name=d.name,
+            social_area_keys=[s for s in territory.social_areas if d in territory.districts_of(s)],
+        )
+        for d in territory.districts.values()
+    ]
+
+
+@router.get("/vocabularies", response_model=dict[str, list[str]], summary="Feste Vokabulare der Stadt")
+async def list_vocabularies(request: Request) -> dict[str, list[str]]:
+    territory = await _territory(request)
+    return {name: list(terms) for name, terms in territory.vocabularies.items()}
+
+
+@router.put("/social-areas/{key}/community-centre", response_model=SocialAreaOut, summary="Stadtteilzentrum umbenennen")
+async def rename_community_centre(
+    key: str,
+    body: RenameCommunityCentre,
+    request: Request,
+    x_quartier_actor: Annotated[str, Header()] = "api",
+) -> SocialAreaOut:
+    try:
+        await service.rename_community_centre(_ctx(request).pool, key, body.name, x_quartier_actor)
+    except TerritoryError as exc:
+        raise _http_error(exc) from exc
+    return _social_area_out(await _territory(request), key)
+
+
+@router.post(
+    "/residential-areas/{number}/move", response_model=MovedOut, summary="Wohnbereich einem anderen Sozialraum zuordnen"
+)
+async def move_residential_area(
+    number: int,
+    body: MoveResidentialArea,
+    request: Request,
+    x_quartier_actor: Annotated[str, Header()] = "api",
+) -> MovedOut:
+    try:
+        event = await service.move_residential_area(_ctx(request).pool, number, body.social_area_key, x_quartier_actor)
+    except TerritoryError as exc:
+        raise _http_error(exc) from exc
+    return MovedOut.model_validate(event.data, from_attributes=False, strict=False)

@@ -1,0 +1,44 @@
+"""Wiring of the registry service."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from quartier_shared.runtime import ServiceContext, ServiceSpec, StartupRefused, create_app
+from quartier_shared.settings import ServiceSettings
+
+from quartier_registry import db, service
+from quartier_registry.api import router
+from quartier_registry.territory_file import TerritoryFileError
+
+DEFAULT_TERRITORY_FILE = Path(__file__).resolve().parents[1] / "data" / "hamm.yaml"
+
+
+class RegistrySettings(ServiceSettings):
+    service_name: str = "registry"
+    http_port: int = 8101
+    # Another city runs the platform by pointing this at its own file.
+    territory_file: Path = DEFAULT_TERRITORY_FILE
+
+
+async def _load_territory(ctx: ServiceContext) -> None:
+    settings = ctx.settings
+    assert isinstance(settings, RegistrySettings)
+    try:
+        await service.load_territory_file(ctx.pool, settings.territory_file)
+    except TerritoryFileError as exc:
+        raise StartupRefused(str(exc)) from exc
+
+
+SPEC = ServiceSpec(
+    name="registry",
+    title="Quartier Register",
+    migrations=db.MIGRATIONS,
+    routers=[router],
+    on_startup=_load_territory,
+)
+
+
+def create(settings: RegistrySettings | None = None) -> FastAPI:
+    return create_app(SPEC, settings or RegistrySettings())

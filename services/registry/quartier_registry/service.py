@@ -1,0 +1,86 @@
+"""Use cases of the registry: load, decide, save together with the outbox in one transaction."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import asyncpg
+from quartier_shared.db import advisory_key
+from quartier_shared.events.envelope import CloudEvent
+from quartier_shared.outbox import enqueue
+
+from quartier_registry import db, domain
+from quartier_registry.domain import Territory, TerritoryError
+from quartier_registry.territory_file import TerritoryFileError, read_territory_file
+
+log = logging.getLogger(__name__)
+
+SOURCE = "/quartier/registry"
+
+
+async def load_territory_file(pool: asyncpg.Pool, path: Path) -> int:
+    """Loads the city's territory file at start; returns how many events it announced.
+
+    The whole file is validated before anything is written, and everything is written in one
+    transaction: a broken file leaves the database as it was. An unchanged file announces nothing.
+    """
+    loaded = read_territory_file(path)
+    async with pool.acquire() as conn, conn.transaction():
+        await conn.execute("SELECT pg_advisory_xact_lock($1)", advisory_key("registry:territory"))
+        if await db.last_loaded_sha(conn) == loaded.sha256:
+            log.info("territory file unchanged", extra={"file": str(path)})
+            return 0
+        current = await db.load_territory(conn, for_update=True)
+        if current is not None and current.city != loaded.territory.city:
+            raise TerritoryFileError(
+                path,
+                "city",
+                (f"Die Datenbank gehört zur Stadt „{current.city}“, die Datei zu „{loaded.territory.city}“."),
+            )
+        try:
+            events = domain.registration_events(current, loaded.territory)
+        except TerritoryError as exc:
+            raise TerritoryFileError(path, exc.entry, exc.message) from exc
+        await db.save_territory(conn, loaded.territory)
+        for event in events:
+            await enqueue(conn, event, source=SOURCE)
+        await db.record_load(conn, path, loaded.sha256, len(events))
+    log.info("territory file loaded", extra={"file": str(path), "events": len(events)})
+    return len(events)
+
+
+async def current_territory(pool: asyncpg.Pool) -> Territory:
+    async with pool.acquire() as conn:
+        territory = await db.load_territory(conn)
+    if territory is None:
+        raise TerritoryError("", "Das Gebiet ist noch nicht geladen.")
+    return territory
+
+
+async def rename_community_centre(pool: asyncpg.Pool, social_area_key: str, name: str, actor: str) -> CloudEvent:
+    async with pool.acquire() as conn, conn.transaction():
+        territory = await _locked_territory(conn)
+        change = domain.rename_community_centre(territory, social_area_key, name)
+        await db.rename_community_centre(conn, change.social_area_key, change.new_name)
+        event = await enqueue(conn, change, source=SOURCE)
+        await db.audit(conn, event.id, actor, change.model_dump(mode="json"))
+    return event
+
+
+async def move_residential_area(pool: asyncpg.Pool, number: int, to_social_area_key: str, actor: str) -> CloudEvent:
+    async with pool.acquire() as conn, conn.transaction():
+        territory = await _locked_territory(conn)
+        change = domain.move_residential_area(territory, number, to_social_area_key)
+        await db.set_social_area_of(conn, change.number, change.to_social_area_key)
+        event = await enqueue(conn, change, source=SOURCE)
+        await db.audit(conn, event.id, actor, change.model_dump(mode="json"))
+    return event
+
+
+async def _locked_territory(conn: asyncpg.Connection) -> Territory:
+    # Territory changes are rare; one lock on the territory serialises them and keeps guards true.
+    territory = await db.load_territory(conn, for_update=True)
+    if territory is None:
+        raise TerritoryError("", "Das Gebiet ist noch nicht geladen.")
+    return territory

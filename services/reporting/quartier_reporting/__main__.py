@@ -1,0 +1,5 @@
+from quartier_shared.runtime import run
+
+from quartier_reporting.app import SPEC, ReportingSettings
+
+run(SPEC, ReportingSettings())

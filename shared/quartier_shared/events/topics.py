@@ -1,0 +1,32 @@
+"""Every topic of the platform, created explicitly at start (the broker never auto-creates).
+
+Partitions: 3 per topic, enough for per-key parallelism on the small volumes of one city while keeping
+each aggregate on one partition. Retention: event topics keep everything (-1) because read models are
+rebuilt by replaying them from the beginning; dead-letter topics keep 30 days for inspection.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+DLQ_SUFFIX = ".dlq"
+DLQ_RETENTION_MS = 30 * 24 * 3600 * 1000
+
+
+@dataclass(frozen=True)
+class TopicSpec:
+    name: str
+    partitions: int = 3
+    retention_ms: int = -1
+
+    def dlq(self) -> TopicSpec:
+        return TopicSpec(self.name + DLQ_SUFFIX, partitions=1, retention_ms=DLQ_RETENTION_MS)
+
+
+REGISTRY_TERRITORY = TopicSpec("quartier.registry.territory")
+
+TOPICS: tuple[TopicSpec, ...] = (REGISTRY_TERRITORY,)
+
+
+def topic_name(base: str, prefix: str = "") -> str:
+    return f"{prefix}{base}"

@@ -1,0 +1,210 @@
+"""The common anatomy of a service process: wiring, lifespan, health, readiness and metrics.
+
+Every service builds a ``ServiceSpec`` (its migrations, routes, consumers and start-up work) and hands
+it to ``create_app``; ``run`` serves it with uvicorn on the configured loopback port.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import uvicorn
+from aiokafka import AIOKafkaProducer
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from faststream.kafka import KafkaBroker
+from faststream.kafka.prometheus import KafkaPrometheusMiddleware
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from quartier_shared.consumer import EventConsumer
+from quartier_shared.db import create_pool, migrate
+from quartier_shared.events.topics import TOPICS, TopicSpec
+from quartier_shared.kafka_admin import ensure_topics
+from quartier_shared.logging import configure_logging
+from quartier_shared.metrics import DB_POOL_SIZE, REGISTRY, http_metrics_middleware
+from quartier_shared.outbox import OutboxRelay
+from quartier_shared.settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+
+
+class StartupRefused(Exception):
+    """Raised by a start-up hook when the service must not start (e.g. a broken data file)."""
+
+
+@dataclass
+class ServiceContext:
+    settings: ServiceSettings
+    pool: asyncpg.Pool
+    broker: KafkaBroker
+    dlq_producer: AIOKafkaProducer
+    consumers: list[EventConsumer]
+    relay: OutboxRelay | None = None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def source(self) -> str:
+        """The CloudEvents ``source`` of everything this service announces."""
+        return f"/quartier/{self.settings.service_name}"
+
+
+@dataclass
+class ServiceSpec:
+    name: str
+    title: str
+    migrations: Path
+    routers: Sequence[APIRouter] = ()
+    consumers: Callable[[], list[EventConsumer]] = list
+    on_startup: Callable[[ServiceContext], Awaitable[None]] | None = None
+    topics: Sequence[TopicSpec] = TOPICS
+    configure_app: Callable[[FastAPI], None] | None = None
+
+
+async def _periodic_metrics(ctx: ServiceContext) -> None:
+    while True:
+        try:
+            DB_POOL_SIZE.labels("open").set(ctx.pool.get_size())
+            DB_POOL_SIZE.labels("idle").set(ctx.pool.get_idle_size())
+            for consumer in ctx.consumers:
+                await consumer.update_lag()
+        except Exception:
+            log.debug("metrics refresh failed", exc_info=True)
+        await asyncio.sleep(5)
+
+
+def create_app(spec: ServiceSpec, settings: ServiceSettings | None = None) -> FastAPI:
+    settings = settings or ServiceSettings(service_name=spec.name)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        configure_logging(settings.service_name, settings.log_level)
+        pool = await create_pool(settings)
+        tasks: list[asyncio.Task[None]] = []
+        broker: KafkaBroker | None = None
+        dlq_producer: AIOKafkaProducer | None = None
+        relay: OutboxRelay | None = None
+        try:
+            await migrate(pool, settings.db_schema, spec.migrations)
+            await ensure_topics(
+                settings.kafka_bootstrap,
+                spec.topics,
+                prefix=settings.topic_prefix,
+                replication_factor=settings.topic_replication_factor,
+            )
+            broker = KafkaBroker(
+                settings.kafka_bootstrap,
+                enable_idempotence=True,
+                client_id=f"quartier-{settings.service_name}",
+                # faststream logs through our JSON handlers; per-message lines only at DEBUG.
+                logger=logging.getLogger("faststream"),
+                log_level=logging.DEBUG,
+                middlewares=[KafkaPrometheusMiddleware(registry=REGISTRY, app_name=settings.service_name)],
+            )
+            dlq_producer = AIOKafkaProducer(
+                bootstrap_servers=settings.kafka_bootstrap,
+                enable_idempotence=True,
+                acks="all",
+                client_id=f"quartier-{settings.service_name}-dlq",
+            )
+            consumers = spec.consumers()
+            for consumer in consumers:
+                consumer.pool = pool
+                consumer.dlq_producer = dlq_producer
+                consumer.topic_prefix = settings.topic_prefix
+                consumer.max_attempts = settings.consumer_max_attempts
+                consumer.subscribe(broker)
+            if settings.relay_enabled:
+                relay = OutboxRelay(
+                    pool,
+                    schema=settings.db_schema,
+                    bootstrap_servers=settings.kafka_bootstrap,
+                    topic_prefix=settings.topic_prefix,
+                    batch_size=settings.relay_batch_size,
+                )
+            ctx = ServiceContext(settings, pool, broker, dlq_producer, consumers, relay)
+            app.state.ctx = ctx
+            if spec.on_startup is not None:
+                await spec.on_startup(ctx)
+            await dlq_producer.start()
+            await broker.start()
+            if relay is not None:
+                tasks.append(asyncio.create_task(relay.run(), name="outbox-relay"))
+            tasks.append(asyncio.create_task(_periodic_metrics(ctx), name="metrics"))
+            log.info("service started", extra={"port": settings.http_port})
+            yield
+        except StartupRefused as exc:
+            log.error("start refused: %s", exc)
+            print(f"{settings.service_name}: Start abgebrochen: {exc}", file=sys.stderr, flush=True)
+            raise
+        finally:
+            if relay is not None:
+                relay.stop()
+            for task in tasks:
+                if task.get_name() != "outbox-relay":
+                    task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await asyncio.wait_for(task, 10)
+            if broker is not None:
+                await broker.stop()
+            if dlq_producer is not None:
+                with contextlib.suppress(Exception):
+                    await dlq_producer.stop()
+            await pool.close()
+
+    app = FastAPI(
+        title=spec.title, lifespan=lifespan, openapi_url="/api/v1/openapi.json", docs_url=None, redoc_url=None
+    )
+    app.middleware("http")(http_metrics_middleware)
+
+    @app.get("/health", include_in_schema=False)
+    async def health() -> dict[str, str]:
+        return {"status": "ok", "service": settings.service_name}
+
+    @app.get("/ready", include_in_schema=False)
+    async def ready(request: Request) -> JSONResponse:
+        ctx: ServiceContext | None = getattr(request.app.state, "ctx", None)
+        checks = {"database": False, "broker": False}
+        if ctx is not None:
+            with contextlib.suppress(Exception):
+                async with ctx.pool.acquire(timeout=2) as conn:
+                    checks["database"] = await conn.fetchval("SELECT true")
+            with contextlib.suppress(Exception):
+                checks["broker"] = bool(await ctx.broker.ping(timeout=2))
+        ok = all(checks.values())
+        return JSONResponse(
+            {"status": "ready" if ok else "not ready", "checks": checks}, status_code=200 if ok else 503
+        )
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
+
+    for router in spec.routers:
+        app.include_router(router)
+    if spec.configure_app is not None:
+        spec.configure_app(app)
+    return app
+
+
+def run(spec: ServiceSpec, settings: ServiceSettings | None = None) -> None:
+    settings = settings or ServiceSettings(service_name=spec.name)
+    app = create_app(spec, settings)
+    configure_logging(settings.service_name, settings.log_level)
+    uvicorn.run(
+        app,
+        host=settings.http_host,
+        port=settings.http_port,
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=15,
+    )
