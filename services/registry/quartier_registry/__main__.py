@@ -1,5 +1,4 @@
-from quartier_shared.runtime import run
-
 from quartier_registry.app import SPEC, RegistrySettings
+from quartier_shared.runtime import run
 
 run(SPEC, RegistrySettings())

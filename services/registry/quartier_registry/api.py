@@ -6,10 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, HTTPException, Request
 from pydantic import BaseModel, Field
-from quartier_shared.runtime import ServiceContext
 
 from quartier_registry import service
 from quartier_registry.domain import Territory, TerritoryError, UnknownEntry
+from quartier_shared.runtime import ServiceContext
 
 router = APIRouter(prefix="/api/v1", tags=["Gebiet"])
 

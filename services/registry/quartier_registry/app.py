@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI
-from quartier_shared.runtime import ServiceContext, ServiceSpec, StartupRefused, create_app
-from quartier_shared.settings import ServiceSettings
 
 from quartier_registry import db, service
 from quartier_registry.api import router
 from quartier_registry.territory_file import TerritoryFileError
+from quartier_shared.runtime import ServiceContext, ServiceSpec, StartupRefused, create_app
+from quartier_shared.settings import ServiceSettings
 
 DEFAULT_TERRITORY_FILE = Path(__file__).resolve().parents[1] / "data" / "hamm.yaml"
 

@@ -6,13 +6,13 @@ import logging
 from pathlib import Path
 
 import asyncpg
-from quartier_shared.db import advisory_key
-from quartier_shared.events.envelope import CloudEvent
-from quartier_shared.outbox import enqueue
 
 from quartier_registry import db, domain
 from quartier_registry.domain import Territory, TerritoryError
 from quartier_registry.territory_file import TerritoryFileError, read_territory_file
+from quartier_shared.db import advisory_key
+from quartier_shared.events.envelope import CloudEvent
+from quartier_shared.outbox import enqueue
 
 log = logging.getLogger(__name__)
 

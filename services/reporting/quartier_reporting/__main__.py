@@ -1,5 +1,4 @@
-from quartier_shared.runtime import run
-
 from quartier_reporting.app import SPEC, ReportingSettings
+from quartier_shared.runtime import run
 
 run(SPEC, ReportingSettings())

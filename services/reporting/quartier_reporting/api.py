@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
-from quartier_shared.runtime import ServiceContext
 
 from quartier_reporting import db
+from quartier_shared.runtime import ServiceContext
 
 router = APIRouter(prefix="/api/v1/territory", tags=["Gebiet (Lesemodell)"])
 

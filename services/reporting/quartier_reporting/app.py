@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
-from quartier_shared.runtime import ServiceSpec, create_app
-from quartier_shared.settings import ServiceSettings
 
 from quartier_reporting import db
 from quartier_reporting.api import router
 from quartier_reporting.consumers import territory_consumer
+from quartier_shared.runtime import ServiceSpec, create_app
+from quartier_shared.settings import ServiceSettings
 
 
 class ReportingSettings(ServiceSettings):

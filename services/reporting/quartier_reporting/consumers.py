@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncpg
+
+from quartier_reporting import db, domain
 from quartier_shared.consumer import EventConsumer
 from quartier_shared.events.envelope import CloudEvent
 from quartier_shared.events.territory import (
@@ -14,8 +16,6 @@ from quartier_shared.events.territory import (
     VocabularyPublished,
 )
 from quartier_shared.events.topics import REGISTRY_TERRITORY
-
-from quartier_reporting import db, domain
 
 
 async def on_district(conn: asyncpg.Connection, event: CloudEvent, p: DistrictRegistered) -> None:
