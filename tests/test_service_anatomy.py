@@ -1,0 +1,51 @@
+"""Every service starts, migrates its own schema, and answers /health, /ready and /metrics."""
+
+from __future__ import annotations
+
+import asyncpg
+import httpx
+import pytest
+
+from tests.support.helpers import connect_as, eventually
+from tests.support.stack import Stack
+
+
+@pytest.mark.parametrize("name", ["planning", "invitations"])
+async def test_the_shell_services_start_migrate_and_answer(stack: Stack, env: dict[str, str], name: str) -> None:
+    service = stack.start(name)
+    assert httpx.get(f"{service.url}/health").json() == {"status": "ok", "service": name}
+    ready = httpx.get(f"{service.url}/ready")
+    assert ready.status_code == 200
+    assert ready.json()["checks"] == {"database": True, "broker": True}
+    conn: asyncpg.Connection = await connect_as(env, name)
+    try:
+        tables = {
+            r["tablename"] for r in await conn.fetch("SELECT tablename FROM pg_tables WHERE schemaname = $1", name)
+        }
+    finally:
+        await conn.close()
+    assert {"outbox", "inbox", "schema_migrations"} <= tables
+    stack.stop(name)
+
+
+async def test_metrics_of_the_backbone_are_exposed(stack: Stack) -> None:
+    registry = httpx.get(f"{stack.url('registry')}/metrics").text
+    for name in (
+        "quartier_http_requests_total",
+        "quartier_http_request_duration_seconds_bucket",
+        "quartier_outbox_backlog_events",
+        "quartier_outbox_oldest_unpublished_age_seconds",
+        "quartier_outbox_published_events_total",
+        "quartier_db_pool_connections",
+        "process_resident_memory_bytes",
+    ):
+        assert name in registry, name
+
+    async def lag_reported() -> str | None:
+        text = httpx.get(f"{stack.url('reporting')}/metrics").text
+        return text if "quartier_consumer_lag_messages{" in text else None
+
+    reporting = await eventually(lag_reported)
+    assert 'group="' + stack.topic_prefix + 'reporting.territory"' in reporting
+    assert "faststream_received_messages_total" in reporting
+    assert "quartier_events_processed_total" in reporting
