@@ -18,11 +18,12 @@ from quartier_shared.events.topics import TopicSpec
 from quartier_shared.kafka_admin import ensure_topics
 from tests.support.helpers import eventually
 from tests.support.kafka import header, produce, read_topic
-from tests.support.stack import db_password
+from tests.support.stack import Stack, db_password
 
 
 @pytest.fixture
-async def reporting_pool(env: dict[str, str]) -> AsyncIterator[asyncpg.Pool]:
+async def reporting_pool(env: dict[str, str], stack: Stack) -> AsyncIterator[asyncpg.Pool]:
+    """The reporting role's pool, on its schema as the running reporting service migrated it."""
     pool = await asyncpg.create_pool(
         host=env["QUARTIER_DB_HOST"],
         port=int(env["QUARTIER_DB_PORT"]),
