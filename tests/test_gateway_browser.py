@@ -57,8 +57,18 @@ class ConsoleWatch:
 
     def __init__(self, page: Page) -> None:
         self.problems: list[str] = []
-        page.on("console", lambda m: self.problems.append(m.text) if m.type == "error" else None)
+        page.on("console", self._console)
         page.on("pageerror", lambda e: self.problems.append(str(e)))
+        page.on("response", self._response)
+
+    def _console(self, message: Any) -> None:
+        # answers with an error status are reported below; the 401 of a refused login is intended
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
+            self.problems.append(message.text)
+
+    def _response(self, response: Any) -> None:
+        if response.status >= 400 and response.request.resource_type != "document":
+            self.problems.append(f"{response.status} {response.url}")
 
 
 @pytest.fixture
