@@ -26,8 +26,15 @@ ROOT = Path(__file__).resolve().parents[1]
 AXE = ROOT / "services" / "gateway" / "node_modules" / "axe-core" / "axe.min.js"
 RESULTS = ROOT / "test-results"
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 COORDINATOR = ("koordination.westen", "demo-westen-2025")
 ADMIN = ("admin", "demo-admin-2025")
@@ -90,8 +97,7 @@ async def log_in(page: Page, username: str, password: str, target: str = "/sozia
 
 async def axe_violations(browser: Browser, base_url: str, storage_state: Any, paths: list[str]) -> dict[str, Any]:
     """axe-core on each page, in a context that may inject the script despite the page's CSP."""
-    checked = await browser.new_context(base_url=base_url, storage_state=storage_state, bypass_csp=True,
-                                        locale="de-DE")
+    checked = await browser.new_context(base_url=base_url, storage_state=storage_state, bypass_csp=True, locale="de-DE")
     found: dict[str, Any] = {}
     try:
         page = await checked.new_page()
@@ -101,8 +107,15 @@ async def axe_violations(browser: Browser, base_url: str, storage_state: Any, pa
             result = await page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
             bad = [v for v in result["violations"] if v.get("impact") in ("serious", "critical")]
             if bad:
-                found[path] = [{"id": v["id"], "impact": v["impact"], "help": v["help"],
-                                "nodes": [n["target"] for n in v["nodes"]][:5]} for v in bad]
+                found[path] = [
+                    {
+                        "id": v["id"],
+                        "impact": v["impact"],
+                        "help": v["help"],
+                        "nodes": [n["target"] for n in v["nodes"]][:5],
+                    }
+                    for v in bad
+                ]
     finally:
         await checked.close()
     return found
@@ -159,10 +172,18 @@ async def test_coordinator_sees_westen_with_its_residential_areas_and_districts(
     await page.screenshot(path=str(RESULTS / "gateway-westen.png"), full_page=True)
     assert watch.problems == [], watch.problems  # e.g. a CSP refusal would show up here
 
-    staff = await axe_violations(browser, base_url, await context.storage_state(), [
-        "/sozialraeume", "/sozialraeume/westen", "/oeffentlich/sozialraeume/westen", "/",
-        "/oeffentlich/sozialraeume",
-    ])
+    staff = await axe_violations(
+        browser,
+        base_url,
+        await context.storage_state(),
+        [
+            "/sozialraeume",
+            "/sozialraeume/westen",
+            "/oeffentlich/sozialraeume/westen",
+            "/",
+            "/oeffentlich/sozialraeume",
+        ],
+    )
     # the login page is checked anonymously (a logged-in user is sent on from it)
     anonymous = await axe_violations(browser, base_url, None, ["/anmelden", "/oeffentlich/sozialraeume/westen"])
     found = {**{f"angemeldet {k}": v for k, v in staff.items()}, **{f"anonym {k}": v for k, v in anonymous.items()}}
@@ -174,15 +195,17 @@ async def test_coordinator_sees_westen_with_its_residential_areas_and_districts(
 async def test_requests_without_csrf_token_are_refused(context: BrowserContext) -> None:
     page = await context.new_page()
     await log_in(page, *ADMIN)
-    form = await page.request.post("/sozialraeume/westen/stadtteilzentrum", form={"name": "Ohne Token"},
-                                   max_redirects=0)
+    form = await page.request.post(
+        "/sozialraeume/westen/stadtteilzentrum", form={"name": "Ohne Token"}, max_redirects=0
+    )
     assert form.status == 403
     assert CSRF_MESSAGE in await form.text()
     api = await page.request.put("/api/v1/social-areas/westen/community-centre", data={"name": "Ohne Token"})
     assert api.status == 403
     assert (await api.json())["detail"] == CSRF_MESSAGE
-    wrong = await page.request.put("/api/v1/social-areas/westen/community-centre", data={"name": "Falsch"},
-                                   headers={"X-CSRF-Token": "erfunden"})
+    wrong = await page.request.put(
+        "/api/v1/social-areas/westen/community-centre", data={"name": "Falsch"}, headers={"X-CSRF-Token": "erfunden"}
+    )
     assert wrong.status == 403
     logout = await page.request.post("/abmelden", max_redirects=0)
     assert logout.status == 403, "even logout needs the token"
@@ -190,9 +213,7 @@ async def test_requests_without_csrf_token_are_refused(context: BrowserContext) 
     assert await page.get_by_text("Stadtteilzentrum an der Wilhelmstraße").count() >= 1, "nothing was changed"
 
 
-async def test_admin_renames_the_community_centre_through_the_registry(
-    context: BrowserContext, stack: Stack
-) -> None:
+async def test_admin_renames_the_community_centre_through_the_registry(context: BrowserContext, stack: Stack) -> None:
     page = await context.new_page()
     await log_in(page, *ADMIN, target="/sozialraeume/westen")
     field = page.get_by_label("Neuer Name des Stadtteilzentrums")
@@ -217,8 +238,9 @@ async def test_admin_renames_the_community_centre_through_the_registry(
         async with httpx.AsyncClient() as client:
             me = await page.request.get("/api/v1/session")
             token = (await me.json())["csrf_token"]
-            restored = await page.request.put("/api/v1/social-areas/westen/community-centre",
-                                              data={"name": original}, headers={"X-CSRF-Token": token})
+            restored = await page.request.put(
+                "/api/v1/social-areas/westen/community-centre", data={"name": original}, headers={"X-CSRF-Token": token}
+            )
             assert restored.status == 200, await restored.text()
 
             async def reporting_restored() -> bool:

@@ -6,7 +6,9 @@ import uuid
 
 import httpx
 
+from quartier_shared.events.topics import REGISTRY_TERRITORY
 from tests.support.helpers import eventually
+from tests.support.kafka import header, read_topic
 from tests.support.stack import Stack
 
 EXPECTED_DISTRICTS = {
@@ -122,3 +124,25 @@ async def test_refused_changes_say_why_in_german_and_announce_nothing(stack: Sta
         )
         assert undo.status_code == 200
     assert await registry_db.fetchval("SELECT count(*) FROM outbox") == before + 2
+
+
+async def test_the_correlation_id_of_a_request_travels_with_its_event(stack: Stack) -> None:
+    correlation_id = f"anfrage-{uuid.uuid4().hex}"
+    async with httpx.AsyncClient() as client:
+        response = await client.put(
+            f"{stack.url('registry')}/api/v1/social-areas/herringen/community-centre",
+            json={"name": f"Haus der Jugend ({uuid.uuid4().hex[:6]})"},
+            headers={"X-Correlation-ID": correlation_id},
+        )
+    assert response.status_code == 200, response.text
+    assert response.headers["X-Correlation-ID"] == correlation_id
+    topic = stack.topic_prefix + REGISTRY_TERRITORY.name
+
+    async def announced() -> list:
+        records = await read_topic(stack.env["QUARTIER_KAFKA_BOOTSTRAP"], topic)
+        return [r for r in records if header(r, "ce_correlationid") == correlation_id]
+
+    (record,) = await eventually(announced)
+    assert header(record, "ce_type") == "quartier.registry.CommunityCentreRenamed.v1"
+    assert header(record, "ce_subject") == "social-area/herringen"
+    assert header(record, "ce_source") == "/quartier/registry"

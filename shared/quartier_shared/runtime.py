@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import logging
 import sys
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -29,7 +30,7 @@ from quartier_shared.consumer import EventConsumer
 from quartier_shared.db import create_pool, migrate
 from quartier_shared.events.topics import TOPICS, TopicSpec
 from quartier_shared.kafka_admin import ensure_topics
-from quartier_shared.logging import configure_logging
+from quartier_shared.logging import configure_logging, correlation_id_var
 from quartier_shared.metrics import DB_POOL_SIZE, REGISTRY, http_metrics_middleware
 from quartier_shared.outbox import OutboxRelay
 from quartier_shared.settings import ServiceSettings
@@ -79,6 +80,23 @@ async def _periodic_metrics(ctx: ServiceContext) -> None:
         except Exception:
             log.debug("metrics refresh failed", exc_info=True)
         await asyncio.sleep(5)
+
+
+CORRELATION_HEADER = "X-Correlation-ID"
+
+
+async def correlation_middleware(
+    request: Request, call_next: Callable[[Request], Awaitable[Response]]
+) -> Response:
+    """Carries the caller's correlation id (or a new one) into logs and the events this request causes."""
+    correlation_id = request.headers.get(CORRELATION_HEADER) or uuid.uuid4().hex
+    token = correlation_id_var.set(correlation_id[:128])
+    try:
+        response = await call_next(request)
+    finally:
+        correlation_id_var.reset(token)
+    response.headers[CORRELATION_HEADER] = correlation_id[:128]
+    return response
 
 
 def create_app(spec: ServiceSpec, settings: ServiceSettings | None = None) -> FastAPI:
@@ -165,6 +183,7 @@ def create_app(spec: ServiceSpec, settings: ServiceSettings | None = None) -> Fa
         title=spec.title, lifespan=lifespan, openapi_url="/api/v1/openapi.json", docs_url=None, redoc_url=None
     )
     app.middleware("http")(http_metrics_middleware)
+    app.middleware("http")(correlation_middleware)
 
     @app.get("/health", include_in_schema=False)
     async def health() -> dict[str, str]:
