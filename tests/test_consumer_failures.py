@@ -16,22 +16,15 @@ from quartier_shared.events.envelope import CloudEvent, new_event
 from quartier_shared.events.territory import CommunityCentreRenamed, VocabularyPublished
 from quartier_shared.events.topics import TopicSpec
 from quartier_shared.kafka_admin import ensure_topics
-from tests.support.helpers import eventually
+from tests.support.helpers import eventually, pool_as
 from tests.support.kafka import header, produce, read_topic
-from tests.support.stack import Stack, db_password
+from tests.support.stack import Stack
 
 
 @pytest.fixture
 async def reporting_pool(env: dict[str, str], stack: Stack) -> AsyncIterator[asyncpg.Pool]:
     """The reporting role's pool, on its schema as the running reporting service migrated it."""
-    pool = await asyncpg.create_pool(
-        host=env["QUARTIER_DB_HOST"],
-        port=int(env["QUARTIER_DB_PORT"]),
-        database=env["QUARTIER_DB_NAME"],
-        user="quartier_reporting",
-        password=db_password(env, "reporting"),
-        server_settings={"search_path": "reporting"},
-    )
+    pool = await pool_as(env, "reporting")
     await pool.execute("CREATE TABLE IF NOT EXISTS test_effects (event_id uuid, note text)")
     yield pool
     await pool.execute("DROP TABLE test_effects")

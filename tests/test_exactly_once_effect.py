@@ -11,7 +11,7 @@ import asyncpg
 import httpx
 
 from quartier_shared.events.topics import REGISTRY_TERRITORY
-from tests.support.helpers import eventually
+from tests.support.helpers import eventually, pool_as
 from tests.support.kafka import header, produce, read_topic
 from tests.support.stack import ROOT, Stack
 
@@ -60,14 +60,7 @@ async def test_relay_killed_after_publishing_publishes_again_and_the_consumer_ap
     assert stack.stop("registry") in (0, -signal.SIGTERM)  # uvicorn re-raises SIGTERM after a clean shutdown
     from quartier_registry import service
 
-    pool = await asyncpg.create_pool(
-        host=stack.env["QUARTIER_DB_HOST"],
-        port=int(stack.env["QUARTIER_DB_PORT"]),
-        database=stack.env["QUARTIER_DB_NAME"],
-        user="quartier_registry",
-        password=stack.env["QUARTIER_DB_PASSWORD_REGISTRY"],
-        server_settings={"search_path": "registry"},
-    )
+    pool = await pool_as(stack.env, "registry")
     try:
         event = await service.move_residential_area(pool, 43, "herringen", actor="test")
     finally:

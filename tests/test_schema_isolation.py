@@ -9,8 +9,8 @@ import asyncpg
 import pytest
 
 from quartier_shared.db import migrate
-from tests.support.helpers import connect_as
-from tests.support.stack import ROOT, SERVICES, db_password
+from tests.support.helpers import connect_as, pool_as
+from tests.support.stack import ROOT, SERVICES
 
 
 def _migrations(service: str) -> Path:
@@ -21,16 +21,7 @@ def _migrations(service: str) -> Path:
 async def migrated(env: dict[str, str]) -> dict[str, str]:
     """Every service's schema migrated by its own role, as the service does at start."""
     for service in SERVICES:
-        pool = await asyncpg.create_pool(
-            host=env["QUARTIER_DB_HOST"],
-            port=int(env["QUARTIER_DB_PORT"]),
-            database=env["QUARTIER_DB_NAME"],
-            user=f"quartier_{service}",
-            password=db_password(env, service),
-            server_settings={"search_path": service},
-            min_size=1,
-            max_size=1,
-        )
+        pool = await pool_as(env, service, min_size=1, max_size=1)
         try:
             await migrate(pool, service, _migrations(service))
         finally:

@@ -14,16 +14,25 @@ from tests.support.stack import db_password
 T = TypeVar("T")
 
 
+def _connect_args(env: dict[str, str], service: str) -> dict[str, object]:
+    return {
+        "host": env["QUARTIER_DB_HOST"],
+        "port": int(env["QUARTIER_DB_PORT"]),
+        "database": env["QUARTIER_DB_NAME"],
+        "user": f"quartier_{service}",
+        "password": db_password(env, service),
+        "server_settings": {"search_path": service},
+    }
+
+
 async def connect_as(env: dict[str, str], service: str) -> asyncpg.Connection:
     """A connection with a service's own role, over TCP with its password, as the service connects."""
-    return await asyncpg.connect(
-        host=env["QUARTIER_DB_HOST"],
-        port=int(env["QUARTIER_DB_PORT"]),
-        database=env["QUARTIER_DB_NAME"],
-        user=f"quartier_{service}",
-        password=db_password(env, service),
-        server_settings={"search_path": service},
-    )
+    return await asyncpg.connect(**_connect_args(env, service))
+
+
+async def pool_as(env: dict[str, str], service: str, **options: int) -> asyncpg.Pool:
+    """A pool with a service's own role, for calling a service's use cases in-process."""
+    return await asyncpg.create_pool(**_connect_args(env, service), **options)
 
 
 async def eventually(check: Callable[[], Awaitable[T]], *, timeout: float = 20, interval: float = 0.2) -> T:
