@@ -161,7 +161,8 @@ async def test_coordinator_sees_westen_with_its_residential_areas_and_districts(
     assert await page.title() == "Sozialraum Hammer Westen – Quartier"
     assert await page.get_by_role("heading", level=1).inner_text() == "Sozialraum Hammer Westen"
 
-    numbers = await page.locator("#wohnbereiche-titel ~ table tbody tr td:first-child").all_inner_texts()
+    table = page.locator("section[aria-labelledby=wohnbereiche-titel] table")
+    numbers = await table.locator("tbody tr td:first-child").all_inner_texts()
     assert [n.strip() for n in numbers] == ["14", "15", "42", "52"]
     districts = await page.locator("#stadtbezirke-titel ~ ul li").all_inner_texts()
     assert districts == ["Hamm-Mitte", "Hamm-Pelkum", "Hamm-Herringen"]
@@ -215,6 +216,7 @@ async def test_requests_without_csrf_token_are_refused(context: BrowserContext) 
 
 async def test_admin_renames_the_community_centre_through_the_registry(context: BrowserContext, stack: Stack) -> None:
     page = await context.new_page()
+    watch = ConsoleWatch(page)
     await log_in(page, *ADMIN, target="/sozialraeume/westen")
     field = page.get_by_label("Neuer Name des Stadtteilzentrums")
     original = await field.input_value()
@@ -234,6 +236,9 @@ async def test_admin_renames_the_community_centre_through_the_registry(context: 
         await error.wait_for()
         described = await page.get_by_label("Neuer Name des Stadtteilzentrums").get_attribute("aria-describedby")
         assert "name-fehler" in (described or "")
+        # the form is sent by htmx (header token, fragment swap), and focus lands on the invalid field
+        assert await page.evaluate("document.activeElement.id") == "name"
+        assert watch.problems == [], watch.problems
     finally:
         async with httpx.AsyncClient() as client:
             me = await page.request.get("/api/v1/session")

@@ -85,9 +85,7 @@ async def _periodic_metrics(ctx: ServiceContext) -> None:
 CORRELATION_HEADER = "X-Correlation-ID"
 
 
-async def correlation_middleware(
-    request: Request, call_next: Callable[[Request], Awaitable[Response]]
-) -> Response:
+async def correlation_middleware(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
     """Carries the caller's correlation id (or a new one) into logs and the events this request causes."""
     correlation_id = request.headers.get(CORRELATION_HEADER) or uuid.uuid4().hex
     token = correlation_id_var.set(correlation_id[:128])
@@ -215,9 +213,8 @@ def create_app(spec: ServiceSpec, settings: ServiceSettings | None = None) -> Fa
     return app
 
 
-def run(spec: ServiceSpec, settings: ServiceSettings | None = None) -> None:
-    settings = settings or ServiceSettings(service_name=spec.name)
-    app = create_app(spec, settings)
+def serve(app: FastAPI, settings: ServiceSettings) -> None:
+    """Serves ``app`` with uvicorn on the configured (loopback by default) address."""
     configure_logging(settings.service_name, settings.log_level)
     uvicorn.run(
         app,
@@ -227,3 +224,8 @@ def run(spec: ServiceSpec, settings: ServiceSettings | None = None) -> None:
         access_log=False,
         timeout_graceful_shutdown=15,
     )
+
+
+def run(spec: ServiceSpec, settings: ServiceSettings | None = None) -> None:
+    settings = settings or ServiceSettings(service_name=spec.name)
+    serve(create_app(spec, settings), settings)

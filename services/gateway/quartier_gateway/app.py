@@ -1,0 +1,110 @@
+"""Wiring of the gateway: settings, registry client, auth service, routes, middleware, static files."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import httpx
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from quartier_gateway import api, pages
+from quartier_gateway.db import MIGRATIONS, AuthStore, PgAuthStore
+from quartier_gateway.demo import load_demo_accounts
+from quartier_gateway.domain import InvalidAccount
+from quartier_gateway.registry import RegistryClient
+from quartier_gateway.service import AuthService, throttle_policy
+from quartier_gateway.settings import GatewaySettings
+from quartier_gateway.web import (
+    Gateway,
+    SecurityHeadersMiddleware,
+    SessionCsrfMiddleware,
+    install_error_handlers,
+    make_templates,
+)
+from quartier_shared.runtime import ServiceContext, ServiceSpec, StartupRefused, create_app
+
+log = logging.getLogger(__name__)
+
+APP_STATIC = Path(__file__).parent / "static"
+DESCRIPTION = (
+    "Öffentliche Schnittstelle von Quartier, der Plattform für Stadtteilarbeit: Sozialräume, Wohnbereiche "
+    "und Stadtbezirke lesen (ohne Anmeldung); Änderungen nur mit Administrationsrechten, angemeldeter "
+    "Sitzung und dem CSRF-Token aus GET /api/v1/session im Header X-CSRF-Token."
+)
+
+
+def make_auth(store: AuthStore, settings: GatewaySettings) -> AuthService:
+    policy = throttle_policy(settings.login_max_failures, settings.login_window_minutes, settings.login_lockout_minutes)
+    return AuthService(store, settings.session_hours, policy)
+
+
+def build_app(
+    settings: GatewaySettings | None = None,
+    *,
+    registry_transport: httpx.AsyncBaseTransport | None = None,
+    auth_store: AuthStore | None = None,
+) -> FastAPI:
+    """The gateway app. Tests pass a fake registry transport and an in-memory auth store."""
+    settings = settings or GatewaySettings()
+    registry = RegistryClient(settings.registry_url, settings.upstream_timeout_seconds, transport=registry_transport)
+    gateway = Gateway(settings, registry, make_templates(settings.city_name))
+    if auth_store is not None:
+        gateway.auth = make_auth(auth_store, settings)
+
+    async def on_startup(ctx: ServiceContext) -> None:
+        if gateway.auth is None:
+            gateway.auth = make_auth(PgAuthStore(ctx.pool), settings)
+        if settings.demo_accounts:
+            try:
+                accounts = load_demo_accounts(settings.demo_accounts_file)
+            except (OSError, InvalidAccount) as exc:
+                raise StartupRefused(f"Demo-Zugänge nicht lesbar: {exc}") from exc
+            written = await gateway.auth.ensure_demo_accounts(accounts)
+            log.info("demo accounts ready", extra={"accounts": len(accounts), "written": written})
+
+    def configure(app: FastAPI) -> None:
+        app.state.gateway = gateway
+        app.description = DESCRIPTION
+        app.version = "1"
+        node_modules = settings.node_modules_dir
+        if not (node_modules / "@kern-ux" / "native" / "dist").is_dir():
+            log.warning("KERN UX assets missing: run `npm ci` in services/gateway", extra={"dir": str(node_modules)})
+        app.mount(
+            "/static/kern",
+            StaticFiles(directory=node_modules / "@kern-ux" / "native" / "dist", check_dir=False),
+            name="kern",
+        )
+        app.mount(
+            "/static/htmx", StaticFiles(directory=node_modules / "htmx.org" / "dist", check_dir=False), name="htmx"
+        )
+        app.mount("/static/app", StaticFiles(directory=APP_STATIC), name="app")
+        install_error_handlers(app)
+        app.add_middleware(SessionCsrfMiddleware)
+        app.add_middleware(SecurityHeadersMiddleware)
+
+        shared_lifespan = app.router.lifespan_context
+
+        @asynccontextmanager
+        async def lifespan(a: FastAPI) -> AsyncIterator[None]:
+            try:
+                async with shared_lifespan(a):
+                    yield
+            finally:
+                await registry.aclose()
+
+        app.router.lifespan_context = lifespan
+
+    spec = ServiceSpec(
+        name="gateway",
+        title="Quartier Gateway",
+        migrations=MIGRATIONS,
+        routers=[api.router, api.session_router, pages.router],
+        consumers=list,
+        on_startup=on_startup,
+        configure_app=configure,
+    )
+    return create_app(spec, settings)

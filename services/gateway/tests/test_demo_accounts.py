@@ -1,0 +1,24 @@
+from quartier_gateway.demo import DEMO_ACCOUNTS_FILE, DEMO_LOGINS_FILE, load_demo_accounts, render_demo_logins
+from quartier_gateway.domain import Role
+
+
+def test_demo_accounts_file_is_valid_and_covers_every_role():
+    accounts = load_demo_accounts(DEMO_ACCOUNTS_FILE)
+    names = {a.username for a in accounts}
+    assert {"admin", "lenkungskreis", "koordination.westen", "bezirk.mitte"} <= names
+    assert {a.role for a in accounts} == set(Role)
+    westen = next(a for a in accounts if a.username == "koordination.westen")
+    assert westen.social_area_key == "westen"
+
+
+def test_demo_file_says_the_passwords_are_public():
+    text = DEMO_ACCOUNTS_FILE.read_text(encoding="utf-8")
+    assert "LOCAL DEMO ONLY" in text and "intentionally public" in text
+
+
+def test_demo_logins_txt_is_in_sync_with_the_yaml():
+    expected = render_demo_logins(load_demo_accounts(DEMO_ACCOUNTS_FILE))
+    assert DEMO_LOGINS_FILE.read_text(encoding="utf-8") == expected, (
+        "regenerate: uv run python -m quartier_gateway.demo > services/gateway/demo-logins.txt"
+    )
+    assert "Benutzer: admin" in expected and "Passwort: " in expected
