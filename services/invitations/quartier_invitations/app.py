@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
-from quartier_shared.runtime import ServiceSpec, create_app
-from quartier_shared.settings import ServiceSettings
 
 from quartier_invitations import db
+from quartier_shared.runtime import ServiceSpec, create_app
+from quartier_shared.settings import ServiceSettings
 
 
 class InvitationsSettings(ServiceSettings):

@@ -1,5 +1,4 @@
-from quartier_shared.runtime import run
-
 from quartier_planning.app import SPEC, PlanningSettings
+from quartier_shared.runtime import run
 
 run(SPEC, PlanningSettings())
