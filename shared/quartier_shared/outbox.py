@@ -84,7 +84,16 @@ class OutboxRelay:
         self._producer: AIOKafkaProducer | None = None
 
     async def run(self) -> None:
-        """Waits to become the active relay, then publishes until stopped."""
+        """Waits to become the active relay, then publishes until stopped; survives broker and database
+        outages by starting over."""
+        while not self._stopping:
+            try:
+                await self._run_while_active()
+            except Exception:
+                log.exception("outbox relay interrupted; starting over")
+                await asyncio.sleep(self.idle_poll_seconds)
+
+    async def _run_while_active(self) -> None:
         lock_conn: asyncpg.Connection = await self.pool.acquire()
         try:
             while not self._stopping:
@@ -104,6 +113,8 @@ class OutboxRelay:
             await self._producer.start()
             try:
                 while not self._stopping:
+                    # Cleared before draining, so a NOTIFY that arrives during the drain is not lost.
+                    self._wake.clear()
                     try:
                         published = await self.drain_once()
                     except Exception:
@@ -111,7 +122,9 @@ class OutboxRelay:
                         await asyncio.sleep(1.0)
                         continue
                     if published == 0:
-                        self._wake.clear()
+                        # The advisory lock lives on this connection: if it is gone, so is our claim
+                        # to be the only relay, and the error starts everything over.
+                        await lock_conn.execute("SELECT 1")
                         await self._update_backlog()
                         with contextlib.suppress(TimeoutError):
                             await asyncio.wait_for(self._wake.wait(), self.idle_poll_seconds)
