@@ -1,0 +1,1 @@
+"""Measurements of the platform (not tests: nothing here asserts timings)."""
