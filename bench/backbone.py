@@ -1156,10 +1156,17 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "(default as-is@200,as-is@50,workers+deferred@200)",
     )
     p.add_argument("--paced-seconds", type=float, default=10.0, help="length of each paced run (default 10)")
-    p.add_argument("--arrivals", choices=("uniform", "poisson"), default="uniform",
-                   help="spacing of the paced events: every 1/rate s, or random (Poisson) at that mean rate")
-    p.add_argument("--bootstrap", default="",
-                   help="another Kafka (default QUARTIER_KAFKA_BOOTSTRAP of infra/local.env); its CPU is not measured")
+    p.add_argument(
+        "--arrivals",
+        choices=("uniform", "poisson"),
+        default="uniform",
+        help="spacing of the paced events: every 1/rate s, or random (Poisson) at that mean rate",
+    )
+    p.add_argument(
+        "--bootstrap",
+        default="",
+        help="another Kafka (default QUARTIER_KAFKA_BOOTSTRAP of infra/local.env); its CPU is not measured",
+    )
     p.add_argument("--phase-timeout", type=float, default=180.0, help="give up a phase after this many seconds")
     p.add_argument("--quick", action="store_true", help="smoke run: 2000 events, 3 s paced; writes nothing")
     p.add_argument("--no-write", dest="write", action="store_false", help="do not touch bench/RESULTS.md")
