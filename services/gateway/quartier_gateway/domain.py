@@ -127,15 +127,6 @@ def is_in_scope(principal: Principal | None, social_area_key: str, district_keys
     return principal.district_key in set(district_keys)
 
 
-def scope_label(principal: Principal, social_area_names: dict[str, str], district_names: dict[str, str]) -> str:
-    """A German phrase naming the principal's remit, e.g. "Sozialraum Hammer Westen"."""
-    if principal.role is Role.AREA_COORDINATOR and principal.social_area_key is not None:
-        return social_area_names.get(principal.social_area_key, principal.social_area_key)
-    if principal.role is Role.COUNCIL_MEMBER and principal.district_key is not None:
-        return "Stadtbezirk " + district_names.get(principal.district_key, principal.district_key)
-    return "ganz Hamm"
-
-
 # --- CSRF ---------------------------------------------------------------------------------------------
 
 

@@ -15,7 +15,6 @@ from quartier_gateway.domain import (
     is_locked,
     register_failure,
     safe_next_url,
-    scope_label,
     tokens_match,
 )
 
@@ -80,20 +79,6 @@ def test_scope_of_social_areas():
     assert not is_in_scope(council_pelkum, "norden", ["bockum-hoevel", "heessen"])
     assert is_in_scope(steering, "norden", ["bockum-hoevel", "heessen"])
     assert not is_in_scope(None, "westen", WESTEN_DISTRICTS)
-
-
-def test_scope_label():
-    names = {"westen": "Sozialraum Hammer Westen"}
-    districts = {"mitte": "Hamm-Mitte"}
-    assert (
-        scope_label(Principal("kw", "K", Role.AREA_COORDINATOR, social_area_key="westen"), names, districts)
-        == "Sozialraum Hammer Westen"
-    )
-    assert (
-        scope_label(Principal("bm", "B", Role.COUNCIL_MEMBER, district_key="mitte"), names, districts)
-        == "Stadtbezirk Hamm-Mitte"
-    )
-    assert scope_label(Principal("ad", "A", Role.ADMIN), names, districts) == "ganz Hamm"
 
 
 def test_csrf_tokens_must_match_exactly():
