@@ -58,7 +58,7 @@ async def test_relay_killed_after_publishing_publishes_again_and_the_consumer_ap
 ) -> None:
     # Only the crashing relay may run: stop the registry (and with it its relay) first.
     assert stack.stop("registry") in (0, -signal.SIGTERM)  # uvicorn re-raises SIGTERM after a clean shutdown
-    from quartier_registry import service
+    from quartier_registry.service import territory as service
 
     pool = await pool_as(stack.env, "registry")
     try:

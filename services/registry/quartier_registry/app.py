@@ -6,8 +6,9 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from quartier_registry import db, service
-from quartier_registry.api import router
+from quartier_registry import db
+from quartier_registry.api.territory import router
+from quartier_registry.service import territory as service
 from quartier_registry.territory_file import TerritoryFileError
 from quartier_shared.runtime import ServiceContext, ServiceSpec, StartupRefused, create_app
 from quartier_shared.settings import ServiceSettings

@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from quartier_registry.domain import Territory, TerritoryError, parse_territory
+from quartier_registry.domain.territory import Territory, TerritoryError, parse_territory
 
 
 class TerritoryFileError(Exception):

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import asyncpg
 
-from quartier_registry import db, domain
-from quartier_registry.domain import Territory, TerritoryError
+from quartier_registry.db import territory as db
+from quartier_registry.domain import territory as domain
+from quartier_registry.domain.territory import Territory, TerritoryError
 from quartier_registry.territory_file import TerritoryFileError, read_territory_file
 from quartier_shared.db import advisory_key
 from quartier_shared.events.envelope import CloudEvent

@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Header, HTTPException, Request
 from pydantic import BaseModel, Field
 
-from quartier_registry import service
-from quartier_registry.domain import Territory, TerritoryError, UnknownEntry
+from quartier_registry.domain.territory import Territory, TerritoryError, UnknownEntry
+from quartier_registry.service import territory as service
 from quartier_shared.runtime import ServiceContext
 
 router = APIRouter(prefix="/api/v1", tags=["Gebiet"])

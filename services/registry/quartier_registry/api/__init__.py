@@ -1,0 +1,1 @@
+"""The registry's HTTP routes, one router per aggregate family."""
