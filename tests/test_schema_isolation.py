@@ -68,3 +68,14 @@ async def test_a_service_role_cannot_grant_itself_more(migrated: dict[str, str])
         assert tuple(attrs) == (False, False, False)
     finally:
         await conn.close()
+
+
+@pytest.mark.parametrize("service", SERVICES)
+async def test_shared_extensions_are_usable_but_closed(migrated: dict[str, str], service: str) -> None:
+    conn = await connect_as(migrated, service)
+    try:
+        assert await conn.fetchval("SELECT similarity('Sprachcafé', 'Sprach-Café') > 0.3")
+        with pytest.raises(asyncpg.InsufficientPrivilegeError):
+            await conn.execute("CREATE TABLE extensions.intruder (id int)")
+    finally:
+        await conn.close()

@@ -227,12 +227,17 @@ SQL
 
     {
         printf 'REVOKE ALL ON SCHEMA public FROM PUBLIC;\n'
+        # Extensions (pg_trgm for the registry's duplicate detection) live in their own schema, owned
+        # by the superuser: services may use their functions but create nothing there.
+        printf 'CREATE SCHEMA IF NOT EXISTS extensions;\nREVOKE ALL ON SCHEMA extensions FROM PUBLIC;\n'
+        printf 'CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA extensions;\n'
         for svc in "${SERVICES[@]}"; do
             printf '\\set svc %s\n\\set role quartier_%s\n' "$svc" "$svc"
             cat <<'SQL'
 CREATE SCHEMA IF NOT EXISTS :"svc" AUTHORIZATION :"role";
 ALTER SCHEMA :"svc" OWNER TO :"role";
-ALTER ROLE :"role" IN DATABASE :"db" SET search_path = :"svc";
+GRANT USAGE ON SCHEMA extensions TO :"role";
+ALTER ROLE :"role" IN DATABASE :"db" SET search_path = :"svc", extensions;
 SQL
         done
     } | quiet_psql -v ON_ERROR_STOP=1 -v db="$db" -d "$db" -f - || die "postgres: provisioning schemas in $db failed"

@@ -29,7 +29,11 @@ async def create_pool(settings: ServiceSettings) -> asyncpg.Pool:
         password=settings.db_password.get_secret_value() or None,
         min_size=settings.db_pool_min,
         max_size=settings.db_pool_max,
-        server_settings={"search_path": settings.db_schema, "application_name": settings.service_name},
+        # The service's own schema, then the shared extensions (pg_trgm); never public.
+        server_settings={
+            "search_path": f"{settings.db_schema}, extensions",
+            "application_name": settings.service_name,
+        },
     )
     assert pool is not None
     return pool

@@ -24,9 +24,13 @@ ALTER ROLE :"role" WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT NOREPL
 REVOKE ALL ON DATABASE :"db" FROM PUBLIC;
 GRANT CONNECT, TEMPORARY ON DATABASE :"db" TO :"role";
 REVOKE ALL ON SCHEMA public FROM PUBLIC;
+CREATE SCHEMA IF NOT EXISTS extensions;
+REVOKE ALL ON SCHEMA extensions FROM PUBLIC;
+CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA extensions;
 CREATE SCHEMA IF NOT EXISTS :"svc" AUTHORIZATION :"role";
 ALTER SCHEMA :"svc" OWNER TO :"role";
-ALTER ROLE :"role" IN DATABASE :"db" SET search_path = :"svc";
+GRANT USAGE ON SCHEMA extensions TO :"role";
+ALTER ROLE :"role" IN DATABASE :"db" SET search_path = :"svc", extensions;
 SQL
 done
 echo "10-quartier.sh: roles and schemas for database $db created"
