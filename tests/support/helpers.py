@@ -21,7 +21,7 @@ def _connect_args(env: dict[str, str], service: str) -> dict[str, object]:
         "database": env["QUARTIER_DB_NAME"],
         "user": f"quartier_{service}",
         "password": db_password(env, service),
-        "server_settings": {"search_path": service},
+        "server_settings": {"search_path": f"{service}, extensions"},
     }
 
 
