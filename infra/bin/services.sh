@@ -85,6 +85,8 @@ start_one() {
         [[ -n "${!pw_var:-}" ]] || die "$pw_var missing in $SECRETS_ENV: run 'infra/postgres/pg.sh provision $QUARTIER_DB_NAME'"
         export QUARTIER_ROOT QUARTIER_SERVICE_NAME="$svc" QUARTIER_HTTP_PORT="$port" \
             QUARTIER_DB_USER="quartier_$svc" QUARTIER_DB_PASSWORD="${!pw_var}"
+        # Local demo: fictitious people, bodies and offers (registry) and demo accounts (gateway).
+        export QUARTIER_DEMO_DATA="${QUARTIER_DEMO_DATA:-true}"
         if [[ "$svc" == gateway ]]; then
             # Local demo: the gateway talks to the local services and creates the fictitious demo
             # accounts of services/gateway/demo-accounts.yaml (the logins `make up` prints).

@@ -92,6 +92,7 @@ class Stack:
                 "QUARTIER_REGISTRY_URL": self.url("registry") if "registry" in self.services else "",
                 "QUARTIER_REPORTING_URL": self.url("reporting") if "reporting" in self.services else "",
                 "QUARTIER_DEMO_ACCOUNTS": "true",
+                "QUARTIER_DEMO_DATA": "true",
             }
         )
         env.update(extra or {})

@@ -7,7 +7,10 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from quartier_registry import db
-from quartier_registry.api.territory import router
+from quartier_registry.api import offers as offers_api
+from quartier_registry.api import people as people_api
+from quartier_registry.api import territory as territory_api
+from quartier_registry.service import offers, people
 from quartier_registry.service import territory as service
 from quartier_registry.territory_file import TerritoryFileError
 from quartier_shared.runtime import ServiceContext, ServiceSpec, StartupRefused, create_app
@@ -21,23 +24,27 @@ class RegistrySettings(ServiceSettings):
     http_port: int = 8101
     # Another city runs the platform by pointing this at its own file.
     territory_file: Path = DEFAULT_TERRITORY_FILE
+    # Fictitious people, actors, memberships and offers for the local demo (`make up`); never in production.
+    demo_data: bool = False
 
 
-async def _load_territory(ctx: ServiceContext) -> None:
+async def _start(ctx: ServiceContext) -> None:
     settings = ctx.settings
     assert isinstance(settings, RegistrySettings)
     try:
         await service.load_territory_file(ctx.pool, settings.territory_file)
     except TerritoryFileError as exc:
         raise StartupRefused(str(exc)) from exc
+    await people.on_startup(ctx)
+    await offers.on_startup(ctx)
 
 
 SPEC = ServiceSpec(
     name="registry",
     title="Quartier Register",
     migrations=db.MIGRATIONS,
-    routers=[router],
-    on_startup=_load_territory,
+    routers=[territory_api.router, people_api.router, offers_api.router],
+    on_startup=_start,
 )
 
 

@@ -24,8 +24,12 @@ class TopicSpec:
 
 
 REGISTRY_TERRITORY = TopicSpec("quartier.registry.territory")
+# Actors, people, bodies and memberships. Key: the aggregate (actor/…, person/…, body/…, membership/…).
+REGISTRY_DIRECTORY = TopicSpec("quartier.registry.directory")
+# The offer directory (Angebote) and suspected duplicates. Key: offer/….
+REGISTRY_OFFERS = TopicSpec("quartier.registry.offers")
 
-TOPICS: tuple[TopicSpec, ...] = (REGISTRY_TERRITORY,)
+TOPICS: tuple[TopicSpec, ...] = (REGISTRY_TERRITORY, REGISTRY_DIRECTORY, REGISTRY_OFFERS)
 
 
 def topic_name(base: str, prefix: str = "") -> str:
