@@ -86,6 +86,7 @@ class Stack:
             {
                 "QUARTIER_SERVICE_NAME": name,
                 "QUARTIER_HTTP_PORT": str(port),
+                "QUARTIER_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
                 "QUARTIER_DB_USER": f"quartier_{name}",
                 "QUARTIER_DB_PASSWORD": db_password(self.env, name),
                 "QUARTIER_TOPIC_PREFIX": self.topic_prefix,

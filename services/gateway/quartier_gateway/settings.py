@@ -20,6 +20,9 @@ class GatewaySettings(ServiceSettings):
     # Shown in page texts ("Stadtteilarbeit in Hamm"); the territory itself comes from the registry.
     city_name: str = "Hamm"
 
+    # The address residents and other systems use; open data (OParl, HSDS) builds its URLs from it.
+    public_base_url: str = "http://127.0.0.1:8080"
+
     registry_url: str = "http://127.0.0.1:8101"
     reporting_url: str = "http://127.0.0.1:8104"
     upstream_timeout_seconds: float = Field(default=5.0, gt=0)

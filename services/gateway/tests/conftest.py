@@ -21,9 +21,8 @@ from quartier_gateway.db.repository import AccountRecord, SessionRecord
 from quartier_gateway.domain import LoginFailures
 from quartier_gateway.settings import GatewaySettings
 
-HAMM_YAML = Path(__file__).resolve().parents[3] / "shared" / "domain" / "hamm.yaml"
-if not HAMM_YAML.exists():  # CI lays shared/ beside the clone
-    HAMM_YAML = Path(__file__).resolve().parents[4] / "shared" / "domain" / "hamm.yaml"
+# The registry's own copy of the Hamm territory, so these tests need nothing outside the repository.
+HAMM_YAML = Path(__file__).resolve().parents[2] / "registry" / "data" / "hamm.yaml"
 
 PASSWORDS = {
     "admin": "admin-passwort-1",
@@ -68,6 +67,15 @@ class FakeRegistry:
             raise httpx.ConnectError("connection refused", request=request)
         body = json.loads(request.content) if request.content else None
         self.calls.append((request.method, request.url.path, body, request.headers.get("x-quartier-actor")))
+        if request.url.path.startswith(("/oparl", "/hsds")):
+            return httpx.Response(
+                200,
+                json={
+                    "path": request.url.path,
+                    "query": request.url.query.decode(),
+                    "base": request.headers.get("x-quartier-public-base"),
+                },
+            )
         parts = request.url.path.strip("/").split("/")[2:]
         by_key = {a["key"]: a for a in self.areas}
         if request.method == "GET" and parts == ["social-areas"]:
