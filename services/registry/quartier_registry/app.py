@@ -7,7 +7,9 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from quartier_registry import db
+from quartier_registry.api import hsds as hsds_api
 from quartier_registry.api import offers as offers_api
+from quartier_registry.api import oparl as oparl_api
 from quartier_registry.api import people as people_api
 from quartier_registry.api import territory as territory_api
 from quartier_registry.service import offers, people
@@ -43,7 +45,7 @@ SPEC = ServiceSpec(
     name="registry",
     title="Quartier Register",
     migrations=db.MIGRATIONS,
-    routers=[territory_api.router, people_api.router, offers_api.router],
+    routers=[territory_api.router, people_api.router, offers_api.router, hsds_api.router, oparl_api.router],
     on_startup=_start,
 )
 
