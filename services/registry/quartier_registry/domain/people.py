@@ -35,6 +35,11 @@ def stable_id(key: str) -> uuid.UUID:
     return uuid.uuid5(NAMESPACE, key)
 
 
+def demo_actor_id(key: str) -> uuid.UUID:
+    """The id of a demo actor (demo-people.yaml), which the demo offers name as their provider."""
+    return stable_id(f"demo/actor/{key}")
+
+
 class PeopleError(ValueError):
     """A rule is broken. ``field`` names the input (``ends_on``, ``email`` …), ``message`` says why (German)."""
 

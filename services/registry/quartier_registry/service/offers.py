@@ -23,6 +23,7 @@ from quartier_registry.db import offers as db
 from quartier_registry.db import territory as territory_db
 from quartier_registry.domain import offers as domain
 from quartier_registry.domain.offers import Assessment, DuplicatePair, Offer, OfferError, UnknownOffer
+from quartier_registry.domain.people import demo_actor_id
 from quartier_registry.domain.territory import Territory
 from quartier_shared.db import advisory_key
 from quartier_shared.events.envelope import EventPayload
@@ -34,9 +35,8 @@ log = logging.getLogger(__name__)
 SOURCE = "/quartier/registry"
 TIMEZONE = ZoneInfo("Europe/Berlin")
 DEMO_FILE = Path(__file__).resolve().parents[2] / "data" / "demo-offers.yaml"
-# Demo ids: uuid5 in these namespaces of the offer's ``key`` and the provider's name.
+# Demo offer ids: uuid5 in this namespace of the offer's ``key``.
 DEMO_OFFER_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://quartier.example/demo/offers")
-DEMO_PROVIDER_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://quartier.example/demo/actors")
 
 
 def today() -> date:
@@ -274,16 +274,13 @@ async def open_pairs(
 # ---------------------------------------------------------------- demo data
 
 
-def demo_provider_id(name: str) -> uuid.UUID:
-    return uuid.uuid5(DEMO_PROVIDER_NAMESPACE, name)
-
-
 def demo_offer_id(key: str) -> uuid.UUID:
     return uuid.uuid5(DEMO_OFFER_NAMESPACE, key)
 
 
 def read_demo_offers(path: Path = DEMO_FILE) -> tuple[str, list[tuple[uuid.UUID, dict[str, Any], date | None]]]:
-    """The demo offers' city and the offers as API input: ``provider`` (a name) becomes ``provider_actor_id``."""
+    """The demo offers' city and the offers as API input: ``provider`` (an actor key of the demo people)
+    becomes ``provider_actor_id``."""
     doc = yaml.safe_load(path.read_text(encoding="utf-8"))
     out: list[tuple[uuid.UUID, dict[str, Any], date | None]] = []
     for item in doc["offers"]:
@@ -291,7 +288,7 @@ def read_demo_offers(path: Path = DEMO_FILE) -> tuple[str, list[tuple[uuid.UUID,
         key = data.pop("key")
         provider = data.pop("provider")
         confirmed = data.pop("last_confirmed_on", None)
-        data["provider_actor_id"] = str(demo_provider_id(provider))
+        data["provider_actor_id"] = str(demo_actor_id(provider))
         if isinstance(confirmed, str):
             confirmed = date.fromisoformat(confirmed)
         out.append((demo_offer_id(key), data, confirmed if isinstance(confirmed, date) else None))

@@ -30,6 +30,7 @@ from quartier_registry.domain.people import (
     NotFound,
     PeopleError,
     Person,
+    demo_actor_id,
     stable_id,
 )
 from quartier_registry.domain.territory import Territory
@@ -424,7 +425,7 @@ async def load_demo_data(pool: asyncpg.Pool, path: Path = DEMO_FILE, who: str = 
             log.info("demo people skipped: file is for another city", extra={"file": str(path)})
             return 0
         for raw in doc.get("actors", []):
-            actor_id = stable_id(f"demo/actor/{raw['key']}")
+            actor_id = demo_actor_id(raw["key"])
             if await db.get_actor(conn, actor_id) is None:
                 areas = raw.get("social_areas", [])
                 actor = Actor(
@@ -447,7 +448,7 @@ async def load_demo_data(pool: asyncpg.Pool, path: Path = DEMO_FILE, who: str = 
                     family_name=raw["family_name"],
                     email=raw.get("email"),
                     phone=raw.get("phone"),
-                    actor_id=stable_id(f"demo/actor/{raw['actor']}") if raw.get("actor") else None,
+                    actor_id=demo_actor_id(raw["actor"]) if raw.get("actor") else None,
                     functions=tuple(raw.get("functions", [])),
                     residential_area_number=raw.get("residential_area"),
                 )
