@@ -49,3 +49,14 @@ async def test_metrics_of_the_backbone_are_exposed(stack: Stack) -> None:
     assert 'group="' + stack.topic_prefix + 'reporting.territory"' in reporting
     assert "faststream_received_messages_total" in reporting
     assert "quartier_events_processed_total" in reporting
+
+
+async def test_each_service_documents_its_events_in_asyncapi(stack: Stack) -> None:
+    registry = httpx.get(f"{stack.url('registry')}/asyncapi.json").json()
+    assert registry["asyncapi"] == "3.0.0"
+    sent = {op["channel"]["$ref"].rsplit("/", 1)[1] for op in registry["operations"].values() if op["action"] == "send"}
+    assert sent == {"quartier_registry_territory", "quartier_registry_directory", "quartier_registry_offers"}
+    names = {m["name"] for m in registry["components"]["messages"].values()}
+    assert {"quartier.registry.PersonErased.v1", "quartier.registry.DuplicateSuspected.v1"} <= names
+    reporting = httpx.get(f"{stack.url('reporting')}/asyncapi.json").json()
+    assert [op["action"] for op in reporting["operations"].values()] == ["receive"]

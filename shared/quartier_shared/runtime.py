@@ -26,6 +26,7 @@ from faststream.kafka import KafkaBroker
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from quartier_shared.asyncapi import asyncapi_document
 from quartier_shared.consumer import EventConsumer
 from quartier_shared.db import create_pool, migrate
 from quartier_shared.events.topics import TOPICS, TopicSpec
@@ -68,6 +69,8 @@ class ServiceSpec:
     on_startup: Callable[[ServiceContext], Awaitable[None]] | None = None
     topics: Sequence[TopicSpec] = TOPICS
     configure_app: Callable[[FastAPI], None] | None = None
+    # The topics this service announces events on (its outbox); documented in /asyncapi.json.
+    publishes: Sequence[TopicSpec] = ()
 
 
 async def _periodic_metrics(ctx: ServiceContext) -> None:
@@ -200,6 +203,16 @@ def create_app(spec: ServiceSpec, settings: ServiceSettings | None = None) -> Fa
         ok = all(checks.values())
         return JSONResponse(
             {"status": "ready" if ok else "not ready", "checks": checks}, status_code=200 if ok else 503
+        )
+
+    @app.get("/asyncapi.json", include_in_schema=False)
+    async def asyncapi() -> dict[str, Any]:
+        return asyncapi_document(
+            service=settings.service_name,
+            title=spec.title,
+            bootstrap=settings.kafka_bootstrap,
+            publishes=spec.publishes,
+            receives=[c.topic for c in spec.consumers()],
         )
 
     @app.get("/metrics", include_in_schema=False)

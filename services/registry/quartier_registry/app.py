@@ -15,6 +15,7 @@ from quartier_registry.api import territory as territory_api
 from quartier_registry.service import offers, people
 from quartier_registry.service import territory as service
 from quartier_registry.territory_file import TerritoryFileError
+from quartier_shared.events.topics import REGISTRY_DIRECTORY, REGISTRY_OFFERS, REGISTRY_TERRITORY
 from quartier_shared.runtime import ServiceContext, ServiceSpec, StartupRefused, create_app
 from quartier_shared.settings import ServiceSettings
 
@@ -47,6 +48,7 @@ SPEC = ServiceSpec(
     migrations=db.MIGRATIONS,
     routers=[territory_api.router, people_api.router, offers_api.router, hsds_api.router, oparl_api.router],
     on_startup=_start,
+    publishes=[REGISTRY_TERRITORY, REGISTRY_DIRECTORY, REGISTRY_OFFERS],
 )
 
 
