@@ -11,7 +11,7 @@ import httpx
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from quartier_gateway import api, open_data, pages
+from quartier_gateway import api, offers_pages, open_data, pages, people_pages
 from quartier_gateway.db import MIGRATIONS, AuthStore, PgAuthStore
 from quartier_gateway.demo import load_demo_accounts
 from quartier_gateway.domain import InvalidAccount
@@ -102,7 +102,15 @@ def build_app(
         name="gateway",
         title="Quartier Gateway",
         migrations=MIGRATIONS,
-        routers=[api.router, api.session_router, open_data.router, pages.router],
+        routers=[
+            api.router,
+            api.session_router,
+            open_data.router,
+            pages.router,
+            offers_pages.router,
+            offers_pages.public_router,
+            people_pages.router,
+        ],
         consumers=list,
         on_startup=on_startup,
         configure_app=configure,

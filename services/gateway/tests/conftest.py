@@ -54,6 +54,268 @@ def hamm_social_areas() -> list[dict[str, Any]]:
     return areas
 
 
+def hamm_vocabularies() -> dict[str, list[str]]:
+    data = yaml.safe_load(HAMM_YAML.read_text(encoding="utf-8"))
+    return {"fields_of_action": data["handlungsfelder"], "cross_cutting_themes": data["querschnittsthemen"]}
+
+
+FAKE_PROVIDER = "3f2a7c1e-8a4b-5d6e-9f00-112233445566"
+
+
+def fake_offer(offer_id: str, title: str, social_area_key: str, **changes: Any) -> dict[str, Any]:
+    """An offer as the registry's API answers it (OfferOut)."""
+    offer: dict[str, Any] = {
+        "id": offer_id,
+        "title": title,
+        "description": "Deutsch sprechen üben bei Kaffee und Tee.",
+        "provider_actor_id": FAKE_PROVIDER,
+        "field_of_action": "Quartiersmanagement",
+        "cross_cutting_themes": ["Integration"],
+        "target_groups": ["Erwachsene", "Geflüchtete"],
+        "languages": ["Deutsch", "Arabisch"],
+        "social_area_key": social_area_key,
+        "place": {
+            "kind": "community_centre",
+            "social_area_key": social_area_key,
+            "residential_area_number": None,
+            "name": "Stadtteilzentrum an der Wilhelmstraße" if social_area_key == "westen" else "Stadtteilzentrum",
+            "street": None,
+            "postal_code": None,
+        },
+        "schedule": {
+            "recurrences": [
+                {
+                    "frequency": "weekly",
+                    "weekdays": ["tuesday"],
+                    "ordinals": [],
+                    "start_time": "15:00",
+                    "end_time": "17:00",
+                    "text": "wöchentlich Dienstag, 15:00–17:00 Uhr",
+                }
+            ]
+        },
+        "free_of_charge": True,
+        "cost": None,
+        "accessibility": {"wheelchair_accessible": True, "notes": None},
+        "contact": {"office": "Stadtteilbüro Westen", "email": "stadtteilbuero-westen@example.org", "phone": None},
+        "last_confirmed_on": "2026-01-10",
+        "review_due_on": "2027-01-10",
+        "review_due": False,
+        "status": "active",
+        "merged_into": None,
+    }
+    offer.update(changes)
+    return offer
+
+
+OFFER_WESTEN = "11111111-1111-4111-8111-111111111111"
+OFFER_MITTE = "22222222-2222-4222-8222-222222222222"
+OFFER_DUE = "33333333-3333-4333-8333-333333333333"
+PAIR_SEEDED = "44444444-4444-4444-8444-444444444444"
+OFFER_WESTEN_TWIN = "55555555-5555-4555-8555-555555555555"
+
+
+@dataclass
+class FakeOffers:
+    """The registry's offer directory, duplicates, vocabularies and actors, in memory.
+
+    A new offer whose title contains "Sprach" is suspected to duplicate the Sprachcafé in Westen; an empty
+    title or a recurrence without weekdays is refused with the registry's 422 shape.
+    """
+
+    RESOURCES = ("offers", "duplicates", "vocabularies", "actors")
+    items: dict[str, dict[str, Any]] = field(default_factory=dict)
+    pairs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    actors: list[dict[str, Any]] | None = field(
+        default_factory=lambda: [{"id": FAKE_PROVIDER, "name": "Nachbarschaftshilfe Westen e.V.", "withdrawn": False}]
+    )
+    queries: list[tuple[str, dict[str, str]]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        for offer in (
+            fake_offer(OFFER_WESTEN, "Sprachcafé International", "westen"),
+            fake_offer(OFFER_WESTEN_TWIN, "Internationales Sprach-Café", "westen"),
+            fake_offer(
+                OFFER_MITTE,
+                "Mittagstisch",
+                "mitte",
+                target_groups=["Senior:innen"],
+                languages=["Deutsch", "Türkisch"],
+                field_of_action="Senior:innenarbeit",
+            ),
+            fake_offer(OFFER_DUE, "Seniorencafé", "mitte", target_groups=["Senior:innen"], review_due=True),
+        ):
+            self.items[offer["id"]] = offer
+        self.pairs[PAIR_SEEDED] = {
+            "id": PAIR_SEEDED,
+            "a": OFFER_WESTEN,
+            "b": OFFER_WESTEN_TWIN,
+            "score": 0.86,
+            "reasons": [
+                {"code": "similar_title", "text": "ähnlicher Titel"},
+                {"code": "same_place", "text": "gleicher Ort"},
+            ],
+            "status": "open",
+        }
+
+    @staticmethod
+    def refuse(fieldname: str, message: str) -> httpx.Response:
+        return httpx.Response(422, json={"detail": {"field": fieldname, "message": message}})
+
+    def candidates(self, offer_id: str) -> list[dict[str, Any]]:
+        result = []
+        for pair in self.pairs.values():
+            if pair["status"] != "open" or offer_id not in (pair["a"], pair["b"]):
+                continue
+            other = self.items[pair["b"] if pair["a"] == offer_id else pair["a"]]
+            result.append(
+                {
+                    "pair_id": pair["id"],
+                    "offer_id": other["id"],
+                    "title": other["title"],
+                    "social_area_key": other["social_area_key"],
+                    "provider_actor_id": other["provider_actor_id"],
+                    "score": pair["score"],
+                    "reasons": pair["reasons"],
+                }
+            )
+        return result
+
+    def store(self, offer_id: str, body: dict[str, Any]) -> httpx.Response | dict[str, Any]:
+        if not (body.get("title") or "").strip():
+            return self.refuse("title", "Bitte geben Sie einen Titel an.")
+        for i, r in enumerate((body.get("schedule") or {}).get("recurrences") or []):
+            if not r.get("weekdays"):
+                return self.refuse(
+                    f"schedule.recurrences[{i}].weekdays",
+                    "Bitte geben Sie mindestens einen Wochentag für den Termin an.",
+                )
+        place = dict(body.get("place") or {})
+        area = place.get("social_area_key") or "westen"
+        offer = fake_offer(offer_id, body["title"], area)
+        for key in ("description", "field_of_action", "cross_cutting_themes", "target_groups", "languages"):
+            if body.get(key):
+                offer[key] = body[key]
+        offer["schedule"] = body.get("schedule") or {"recurrences": []}
+        offer["place"].update(place)
+        self.items[offer_id] = offer
+        if "sprach" in body["title"].lower():
+            pair_id = f"66666666-6666-4666-8666-{len(self.pairs):012d}"
+            self.pairs[pair_id] = {
+                "id": pair_id,
+                "a": offer_id,
+                "b": OFFER_WESTEN,
+                "score": 0.82,
+                "reasons": [
+                    {"code": "similar_title", "text": "ähnlicher Titel"},
+                    {
+                        "code": "same_weekday_overlapping_hours",
+                        "text": "gleicher Wochentag und überschneidende Uhrzeit",
+                    },
+                ],
+                "status": "open",
+            }
+        return offer
+
+    def handle(self, method: str, parts: list[str], body: Any, params: dict[str, str]) -> httpx.Response:
+        self.queries.append(("/".join(parts), params))
+        if parts == ["vocabularies"]:
+            return httpx.Response(200, json=hamm_vocabularies())
+        if parts == ["actors"]:
+            if self.actors is None:
+                return httpx.Response(404, json={"detail": "Not Found"})
+            return httpx.Response(200, json=self.actors)
+        if (parts[0] == "offers" and method == "GET" and len(parts) == 1) or parts == ["offers", "review-due"]:
+            items = [o for o in self.items.values() if o["status"] == "active"]
+            if parts[-1] == "review-due":
+                items = [o for o in items if o["review_due"]]
+            if params.get("social_area_key"):
+                items = [o for o in items if o["social_area_key"] == params["social_area_key"]]
+            if params.get("field_of_action"):
+                items = [o for o in items if o["field_of_action"] == params["field_of_action"]]
+            if params.get("target_group"):
+                items = [
+                    o for o in items if any(params["target_group"].lower() in g.lower() for g in o["target_groups"])
+                ]
+            if params.get("language"):
+                items = [o for o in items if any(params["language"].lower() == g.lower() for g in o["languages"])]
+            limit, offset = int(params.get("limit", 50)), int(params.get("offset", 0))
+            return httpx.Response(
+                200,
+                json={"items": items[offset : offset + limit], "total": len(items), "limit": limit, "offset": offset},
+            )
+        if parts == ["offers"] and method == "POST":
+            offer_id = f"77777777-7777-4777-8777-{len(self.items):012d}"
+            stored = self.store(offer_id, body)
+            if isinstance(stored, httpx.Response):
+                return stored
+            return httpx.Response(201, json={"offer": stored, "duplicate_candidates": self.candidates(offer_id)})
+        if parts[0] == "offers" and len(parts) >= 2:
+            offer = self.items.get(parts[1])
+            if offer is None:
+                return httpx.Response(
+                    404, json={"detail": {"field": "offer_id", "message": "Das Angebot ist nicht bekannt."}}
+                )
+            if len(parts) == 2 and method == "GET":
+                return httpx.Response(200, json={"offer": offer, "duplicate_candidates": self.candidates(offer["id"])})
+            if len(parts) == 2 and method == "PUT":
+                stored = self.store(offer["id"], body)
+                if isinstance(stored, httpx.Response):
+                    return stored
+                return httpx.Response(200, json={"offer": stored, "duplicate_candidates": self.candidates(offer["id"])})
+            if parts[2:] == ["confirm"] and method == "POST":
+                offer.update(review_due=False, last_confirmed_on="2026-11-25")
+                return httpx.Response(200, json=offer)
+            if parts[2:] == ["withdraw"] and method == "POST":
+                offer["status"] = "withdrawn"
+                return httpx.Response(200, json=offer)
+        if parts == ["duplicates"] and method == "GET":
+            open_pairs = [p for p in self.pairs.values() if p["status"] == "open"]
+            if params.get("social_area_key"):
+                key = params["social_area_key"]
+                open_pairs = [
+                    p
+                    for p in open_pairs
+                    if key in (self.items[p["a"]]["social_area_key"], self.items[p["b"]]["social_area_key"])
+                ]
+            items = [
+                {
+                    "id": p["id"],
+                    "score": p["score"],
+                    "reasons": p["reasons"],
+                    "status": p["status"],
+                    "suspected_at": "2026-11-20T09:00:00+00:00",
+                    "offers": [self.items[p["a"]], self.items[p["b"]]],
+                }
+                for p in open_pairs
+            ]
+            return httpx.Response(200, json={"items": items, "total": len(items), "limit": 50, "offset": 0})
+        if parts[0] == "duplicates" and len(parts) == 3 and method == "POST":
+            pair = self.pairs.get(parts[1])
+            if pair is None:
+                return httpx.Response(404, json={"detail": {"field": "pair_id", "message": "Unbekanntes Paar."}})
+            if parts[2] == "dismiss":
+                pair["status"] = "dismissed"
+                return httpx.Response(200, json={**pair, "offers": []})
+            if parts[2] == "merge":
+                keep = body.get("keep_offer_id")
+                if keep not in (pair["a"], pair["b"]):
+                    return self.refuse("keep_offer_id", "Das zu behaltende Angebot gehört nicht zu diesem Paar.")
+                dropped = pair["b"] if keep == pair["a"] else pair["a"]
+                pair["status"] = "merged"
+                self.items[dropped].update(status="withdrawn", merged_into=keep)
+                return httpx.Response(
+                    200,
+                    json={
+                        "pair_id": pair["id"],
+                        "status": "merged",
+                        "kept": self.items[keep],
+                        "withdrawn": self.items[dropped],
+                    },
+                )
+        return httpx.Response(404, json={"detail": "Nicht gefunden."})
+
+
 @dataclass
 class FakeRegistry:
     """Speaks the registry's HTTP API from memory; ``down`` simulates an unreachable registry."""
@@ -61,6 +323,9 @@ class FakeRegistry:
     areas: list[dict[str, Any]] = field(default_factory=hamm_social_areas)
     down: bool = False
     calls: list[tuple[str, str, Any, str | None]] = field(default_factory=list)
+    offers: FakeOffers = field(default_factory=lambda: FakeOffers())
+    # actors, persons, bodies, memberships: set by test_people_pages*.py (callable(method, parts, body))
+    people: Any = None
 
     def handler(self, request: httpx.Request) -> httpx.Response:
         if self.down:
@@ -77,6 +342,10 @@ class FakeRegistry:
                 },
             )
         parts = request.url.path.strip("/").split("/")[2:]
+        if self.people is not None and parts and parts[0] in ("actors", "persons", "bodies", "memberships"):
+            return self.people(request.method, parts, body)
+        if parts and parts[0] in FakeOffers.RESOURCES:
+            return self.offers.handle(request.method, parts, body, dict(request.url.params))
         by_key = {a["key"]: a for a in self.areas}
         if request.method == "GET" and parts == ["social-areas"]:
             return httpx.Response(200, json=self.areas)
