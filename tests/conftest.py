@@ -11,6 +11,7 @@ import asyncpg
 import pytest
 
 from quartier_shared.kafka_admin import delete_topics
+from tests.support.browser import base_url, browser, context  # noqa: F401 (fixtures of the browser tests)
 from tests.support.helpers import connect_as
 from tests.support.stack import Stack, base_env
 

@@ -14,6 +14,16 @@ from tests.support.kafka import header, produce, read_topic
 from tests.support.stack import Stack
 
 
+def _renamed_headers(event_id: str) -> list[tuple[str, bytes]]:
+    """CloudEvents headers of a CommunityCentreRenamed event from a test."""
+    return [
+        ("ce_id", event_id.encode()),
+        ("ce_source", b"/test"),
+        ("ce_type", b"quartier.registry.CommunityCentreRenamed.v1"),
+        ("ce_specversion", b"1.0"),
+    ]
+
+
 async def test_poison_events_are_dead_lettered_and_the_next_event_is_processed(
     stack: Stack, reporting_db: asyncpg.Connection
 ) -> None:
@@ -26,12 +36,7 @@ async def test_poison_events_are_dead_lettered_and_the_next_event_is_processed(
         topic,
         b"{not json",
         key=key,
-        headers=[
-            ("ce_id", not_json.encode()),
-            ("ce_source", b"/test"),
-            ("ce_type", b"quartier.registry.CommunityCentreRenamed.v1"),
-            ("ce_specversion", b"1.0"),
-        ],
+        headers=_renamed_headers(not_json),
     )
     wrong_payload = str(uuid.uuid4())
     await produce(
@@ -39,12 +44,7 @@ async def test_poison_events_are_dead_lettered_and_the_next_event_is_processed(
         topic,
         json.dumps({"city": "Hamm", "social_area_key": "uentrop"}).encode(),
         key=key,
-        headers=[
-            ("ce_id", wrong_payload.encode()),
-            ("ce_source", b"/test"),
-            ("ce_type", b"quartier.registry.CommunityCentreRenamed.v1"),
-            ("ce_specversion", b"1.0"),
-        ],
+        headers=_renamed_headers(wrong_payload),
     )
     await produce(bootstrap, topic, b"no envelope at all", key=key, headers=[])
 

@@ -9,116 +9,26 @@ the Stadtteilzentrum Westen) is undone and waited for in reporting before the te
 
 from __future__ import annotations
 
-import json
 import uuid
-from collections.abc import AsyncIterator
-from pathlib import Path
-from typing import Any
 
 import httpx
-import pytest
-from playwright.async_api import Browser, BrowserContext, Page, async_playwright
+from playwright.async_api import Browser, BrowserContext
 
+from tests.support.browser import (
+    ADMIN,
+    COORDINATOR,
+    ConsoleWatch,
+    assert_no_violations,
+    axe_violations,
+    log_in,
+    screenshot,
+    submit_login,
+)
 from tests.support.helpers import eventually
 from tests.support.stack import Stack
 
-ROOT = Path(__file__).resolve().parents[1]
-AXE = ROOT / "services" / "gateway" / "node_modules" / "axe-core" / "axe.min.js"
-RESULTS = ROOT / "test-results"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-COORDINATOR = ("koordination.westen", "demo-westen-2025")
-ADMIN = ("admin", "demo-admin-2025")
 WRONG_CREDENTIALS = "Benutzername oder Passwort ist falsch."
 CSRF_MESSAGE = "Die Anfrage konnte nicht bestätigt werden (CSRF). Bitte laden Sie die Seite neu."
-
-
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} fehlt: bitte `make install` ausführen (Debian-Paket chromium)")
-    if not AXE.exists():
-        pytest.fail(f"{AXE} fehlt: bitte `npm ci` in services/gateway ausführen")
-    async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        await browser.close()
-
-
-@pytest.fixture
-def base_url(stack: Stack) -> str:
-    return stack.url("gateway")
-
-
-class ConsoleWatch:
-    """Collects what the browser reports as broken: CSP refusals, script errors, failed requests."""
-
-    def __init__(self, page: Page) -> None:
-        self.problems: list[str] = []
-        page.on("console", self._console)
-        page.on("pageerror", lambda e: self.problems.append(str(e)))
-        page.on("response", self._response)
-
-    def _console(self, message: Any) -> None:
-        # answers with an error status are reported below; the 401 of a refused login is intended
-        if message.type == "error" and not message.text.startswith("Failed to load resource"):
-            self.problems.append(message.text)
-
-    def _response(self, response: Any) -> None:
-        if response.status >= 400 and response.request.resource_type != "document":
-            self.problems.append(f"{response.status} {response.url}")
-
-
-@pytest.fixture
-async def context(browser: Browser, base_url: str) -> AsyncIterator[BrowserContext]:
-    ctx = await browser.new_context(base_url=base_url, locale="de-DE", viewport={"width": 1280, "height": 900})
-    yield ctx
-    await ctx.close()
-
-
-async def log_in(page: Page, username: str, password: str, target: str = "/sozialraeume") -> None:
-    await page.goto(f"/anmelden?weiter={target}")
-    await page.get_by_label("Benutzername").fill(username)
-    await page.get_by_label("Passwort").fill(password)
-    async with page.expect_response(lambda r: r.url.endswith("/anmelden") and r.request.method == "POST") as info:
-        await page.get_by_role("button", name="Anmelden").click()
-    assert (await info.value).status == 303
-    await page.wait_for_url(f"**{target}")
-
-
-async def axe_violations(browser: Browser, base_url: str, storage_state: Any, paths: list[str]) -> dict[str, Any]:
-    """axe-core on each page, in a context that may inject the script despite the page's CSP."""
-    checked = await browser.new_context(base_url=base_url, storage_state=storage_state, bypass_csp=True, locale="de-DE")
-    found: dict[str, Any] = {}
-    try:
-        page = await checked.new_page()
-        for path in paths:
-            await page.goto(path)
-            await page.add_script_tag(path=str(AXE))
-            result = await page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-            bad = [v for v in result["violations"] if v.get("impact") in ("serious", "critical")]
-            if bad:
-                found[path] = [
-                    {
-                        "id": v["id"],
-                        "impact": v["impact"],
-                        "help": v["help"],
-                        "nodes": [n["target"] for n in v["nodes"]][:5],
-                    }
-                    for v in bad
-                ]
-    finally:
-        await checked.close()
-    return found
 
 
 async def test_wrong_password_gives_the_german_error(context: BrowserContext) -> None:
@@ -127,11 +37,7 @@ async def test_wrong_password_gives_the_german_error(context: BrowserContext) ->
     await page.goto("/anmelden")
     assert await page.title() == "Anmelden – Quartier"
     assert await page.locator("html").get_attribute("lang") == "de"
-    await page.get_by_label("Benutzername").fill("admin")
-    await page.get_by_label("Passwort").fill("ganz-sicher-falsch")
-    async with page.expect_response(lambda r: r.url.endswith("/anmelden") and r.request.method == "POST") as info:
-        await page.get_by_role("button", name="Anmelden").click()
-    assert (await info.value).status == 401
+    assert await submit_login(page, "admin", "ganz-sicher-falsch") == 401
     alert = page.get_by_role("alert").filter(has_text=WRONG_CREDENTIALS)
     await alert.wait_for()
     assert await page.get_by_label("Passwort").get_attribute("aria-invalid") == "true"
@@ -169,8 +75,7 @@ async def test_coordinator_sees_westen_with_its_residential_areas_and_districts(
     assert await page.get_by_text("Stadtteilzentrum an der Wilhelmstraße").count() >= 1
     assert await page.get_by_label("Neuer Name des Stadtteilzentrums").count() == 0, "only admins may rename"
 
-    RESULTS.mkdir(exist_ok=True)
-    await page.screenshot(path=str(RESULTS / "gateway-westen.png"), full_page=True)
+    await screenshot(page, "gateway-westen")
     assert watch.problems == [], watch.problems  # e.g. a CSP refusal would show up here
 
     staff = await axe_violations(
@@ -188,9 +93,7 @@ async def test_coordinator_sees_westen_with_its_residential_areas_and_districts(
     # the login page is checked anonymously (a logged-in user is sent on from it)
     anonymous = await axe_violations(browser, base_url, None, ["/anmelden", "/oeffentlich/sozialraeume/westen"])
     found = {**{f"angemeldet {k}": v for k, v in staff.items()}, **{f"anonym {k}": v for k, v in anonymous.items()}}
-    if found:
-        print(json.dumps(found, indent=2, ensure_ascii=False))
-    assert found == {}, "axe-core found serious or critical violations (printed above)"
+    assert_no_violations(found)
 
 
 async def test_requests_without_csrf_token_are_refused(context: BrowserContext) -> None:

@@ -7,91 +7,27 @@ through a local ``referencing`` registry). Without that folder the tests skip an
 
 from __future__ import annotations
 
-import copy
-import json
-import os
 import uuid
 from datetime import datetime
-from functools import cache
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from jsonschema import Draft202012Validator, FormatChecker
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012
 
 from quartier_registry.service.offers import demo_offer_id
+from tests.support.helpers import urls_in
+from tests.support.schemas import (
+    assert_hsds_valid,
+    hsds_compiled_schema,
+    hsds_object_schema,
+    hsds_response_schema,
+    needs_hsds_schemas,
+)
 from tests.support.stack import Stack
 
-ROOT = Path(os.environ.get("QUARTIER_ROOT") or Path(__file__).resolve().parents[1])
-HSDS_DIR = ROOT.parent / "shared" / "reference" / "hsds" / "3.0"
-SCHEMA_BASE = "https://raw.githubusercontent.com/openreferral/specification/3.0/schema/"
-COMPILED = (
-    "service",
-    "organization",
-    "service_at_location",
-    "service_list",
-    "organization_list",
-    "service_at_location_list",
-)
 ACTOR = {"X-Quartier-Actor": "test-hsds"}
 
-pytestmark = pytest.mark.skipif(
-    not (HSDS_DIR / "schema").is_dir(),
-    reason=f"HSDS 3.0 reference schemas not found at {HSDS_DIR} (clone without ../shared)",
-)
-
-# ---------------------------------------------------------------- the official schemas, offline
-
-FORMATS = FormatChecker()
-
-
-@FORMATS.checks("date-time", raises=ValueError)
-def _date_time(value: object) -> bool:
-    return not isinstance(value, str) or datetime.fromisoformat(value).tzinfo is not None
-
-
-@FORMATS.checks("uri", raises=ValueError)
-def _uri(value: object) -> bool:
-    if not isinstance(value, str):
-        return True
-    parts = urlsplit(value)
-    return bool(parts.scheme in ("http", "https") and parts.netloc)
-
-
-@cache
-def _registry() -> Registry:
-    def resource(path: Path) -> Resource:
-        return Resource.from_contents(json.loads(path.read_text()), default_specification=DRAFT202012)
-
-    schema = HSDS_DIR / "schema"
-    resources = [(SCHEMA_BASE + p.name, resource(p)) for p in schema.glob("*.json")]
-    resources += [(f"{SCHEMA_BASE}compiled/{n}.json", resource(schema / "compiled" / f"{n}.json")) for n in COMPILED]
-    return Registry().with_resources(resources)
-
-
-@cache
-def _schema_text(path: str) -> str:
-    doc = json.loads((HSDS_DIR / "openapi" / "openapi.json").read_text())
-    schema = copy.deepcopy(doc["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"])
-    page = doc["components"]["schemas"]["Page"]
-    return json.dumps(schema).replace('{"$ref": "#/components/schemas/Page"}', json.dumps(page))
-
-
-def response_schema(path: str) -> dict[str, Any]:
-    """The 200 response schema the standard's openapi.json gives for ``path`` (``Page`` inlined)."""
-    schema: dict[str, Any] = json.loads(_schema_text(path))
-    return schema
-
-
-def assert_valid(instance: Any, schema: dict[str, Any]) -> None:
-    validator = Draft202012Validator(schema, registry=_registry(), format_checker=FORMATS)
-    found = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(instance)]
-    assert not found, "\n".join(found[:20])
-
+pytestmark = needs_hsds_schemas
 
 PAGE_KEYS = {"total_items", "total_pages", "page_number", "size", "first_page", "last_page", "empty", "contents"}
 
@@ -99,17 +35,9 @@ PAGE_KEYS = {"total_items", "total_pages", "page_number", "size", "first_page", 
 def assert_page(body: dict[str, Any], path: str) -> None:
     """``path``: the endpoint as the standard names it (``/services``) or as served (``/hsds/services``)."""
     assert set(body) >= PAGE_KEYS, body.keys()
-    assert_valid(body, response_schema(path.removeprefix("/hsds")))
+    assert_hsds_valid(body, hsds_response_schema(path.removeprefix("/hsds")))
     assert body["size"] == len(body["contents"])
     assert body["empty"] == (not body["contents"])
-
-
-def urls_in(value: Any) -> list[str]:
-    if isinstance(value, dict):
-        return [u for v in value.values() for u in urls_in(v)]
-    if isinstance(value, list):
-        return [u for v in value for u in urls_in(v)]
-    return [value] if isinstance(value, str) and value.startswith(("http://", "https://")) else []
 
 
 def assert_urls_from(value: Any, base: str) -> None:
@@ -255,15 +183,15 @@ async def test_every_service_pages_and_validates_through_the_gateway(stack: Stac
         assert len(ids) == len(set(ids))
         assert {seeded["known"], seeded["unknown"], str(demo_offer_id("mitte-mittagstisch"))} <= set(ids)
         assert len(ids) >= 30  # the demo offers
-        full_schema = response_schema("/services/{id}")
-        per_object = {"$ref": SCHEMA_BASE + "service.json"}
+        full_schema = hsds_response_schema("/services/{id}")
+        per_object = hsds_object_schema("service")
         for service_id in ids:
             r = await client.get(f"/hsds/services/{service_id}")
             assert r.status_code == 200, r.text
             service = r.json()
             assert service["id"] == service_id
-            assert_valid(service, full_schema)
-            assert_valid(service, per_object)
+            assert_hsds_valid(service, full_schema)
+            assert_hsds_valid(service, per_object)
             assert_urls_from(service, gateway)
             assert service["service_areas"] and service["service_at_locations"] and service["attributes"]
 
@@ -313,14 +241,14 @@ async def test_services_filter_by_taxonomy_term(stack: Stack, seeded: dict[str, 
         by_name = {t["name"]: t for t in taxonomies["contents"]}
         assert set(by_name) == {"Handlungsfelder", "Querschnittsthemen", "Zielgruppen"}
         one = await client.get(f"/hsds/taxonomies/{by_name['Zielgruppen']['id']}")
-        assert_valid(one.json(), response_schema("/taxonomies/{id}"))
+        assert_hsds_valid(one.json(), hsds_response_schema("/taxonomies/{id}"))
 
         groups = await _all_services(client, "/hsds/taxonomy_terms", taxonomy_id=by_name["Zielgruppen"]["id"])
         assert {t["taxonomy"] for t in groups} == {"Zielgruppen"}
         seniors = next(t for t in groups if t["name"] == "Senior:innen")
         term = await client.get(f"/hsds/taxonomy_terms/{seniors['id']}")
         assert term.status_code == 200
-        assert_valid(term.json(), response_schema("/taxonomy_terms/{id}"))
+        assert_hsds_valid(term.json(), hsds_response_schema("/taxonomy_terms/{id}"))
 
         found = await _all_services(client, taxonomy_term_id=seniors["id"], full="true")
         ids = {s["id"] for s in found}
@@ -385,11 +313,11 @@ async def test_organizations_and_service_at_locations_validate(stack: Stack, see
         one = await client.get(f"/hsds/organizations/{seeded['actor_id']}")
         assert one.status_code == 200
         org = one.json()
-        assert_valid(org, response_schema("/organizations/{id}"))
+        assert_hsds_valid(org, hsds_response_schema("/organizations/{id}"))
         assert [s["id"] for s in org["services"]] == [seeded["known"]]
         assert org["phones"][0]["number"] == "02381 555-0178"
         placeholder = (await client.get(f"/hsds/organizations/{seeded['stranger']}")).json()
-        assert_valid(placeholder, response_schema("/organizations/{id}"))
+        assert_hsds_valid(placeholder, hsds_response_schema("/organizations/{id}"))
 
         sals = await _all_services(client, "/hsds/service_at_locations", organization_id=seeded["actor_id"])
         assert [s["service_id"] for s in sals] == [seeded["known"]]
@@ -398,8 +326,8 @@ async def test_organizations_and_service_at_locations_validate(stack: Stack, see
         sal = r.json()
         # openapi.json 3.0 names compiled/service.json here (fixed upstream in 3.1.2): checked against the
         # service_at_location schemas instead.
-        assert_valid(sal, {"$ref": SCHEMA_BASE + "compiled/service_at_location.json"})
-        assert_valid(sal, {"$ref": SCHEMA_BASE + "service_at_location.json"})
+        assert_hsds_valid(sal, hsds_compiled_schema("service_at_location"))
+        assert_hsds_valid(sal, hsds_object_schema("service_at_location"))
         assert sal["service"]["id"] == seeded["known"]
         assert sal["location"]["addresses"][0]["postal_code"] == "59069"
         by_postcode = await _all_services(client, "/hsds/service_at_locations", postcode="59069")

@@ -13,46 +13,26 @@ seeded demo pair and the directory figures of test_offers_flow.py stay as they a
 
 from __future__ import annotations
 
-import json
 import re
 import uuid
-from collections.abc import AsyncIterator
-from pathlib import Path
-from typing import Any
 
 import httpx
-import pytest
-from playwright.async_api import Browser, BrowserContext, Page, async_playwright
+from playwright.async_api import Browser, BrowserContext, Page
 
+from tests.support.browser import (
+    COORDINATOR,
+    ConsoleWatch,
+    assert_no_violations,
+    axe_page,
+    axe_violations,
+    log_in,
+    new_context,
+    run_axe,
+    screenshot,
+    violations_on,
+)
 from tests.support.stack import Stack
-from tests.test_gateway_browser import AXE, CHROMIUM, CHROMIUM_ARGS, RESULTS, ConsoleWatch, log_in
 
-
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} fehlt: bitte `make install` ausführen (Debian-Paket chromium)")
-    if not AXE.exists():
-        pytest.fail(f"{AXE} fehlt: bitte `npm ci` in services/gateway ausführen")
-    async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        await browser.close()
-
-
-@pytest.fixture
-def base_url(stack: Stack) -> str:
-    return stack.url("gateway")
-
-
-@pytest.fixture
-async def context(browser: Browser, base_url: str) -> AsyncIterator[BrowserContext]:
-    ctx = await browser.new_context(base_url=base_url, locale="de-DE", viewport={"width": 1280, "height": 900})
-    yield ctx
-    await ctx.close()
-
-
-COORDINATOR = ("koordination.westen", "demo-westen-2025")
 WEEKDAY_MISSING = "Bitte geben Sie mindestens einen Wochentag für den Termin an."
 WARNING = "Achtung: Dieses Angebot gibt es vielleicht schon"
 
@@ -90,16 +70,6 @@ async def submit(page: Page) -> int:
     return (await info.value).status
 
 
-async def run_axe(page: Page) -> list[dict[str, Any]]:
-    await page.add_script_tag(path=str(AXE))
-    result = await page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    return [
-        {"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
-        for v in result["violations"]
-        if v.get("impact") in ("serious", "critical")
-    ]
-
-
 async def test_coordinator_sees_the_duplicate_warning_and_a_resident_finds_offers(
     context: BrowserContext, browser: Browser, base_url: str, stack: Stack
 ) -> None:
@@ -120,8 +90,7 @@ async def test_coordinator_sees_the_duplicate_warning_and_a_resident_finds_offer
         await summary.get_by_role("link", name=WEEKDAY_MISSING).click()
         assert await page.evaluate("document.activeElement.id") == "wochentage-monday"
         assert await page.get_by_label("Titel", exact=True).input_value() == "Sprachcafé International Westen"
-        RESULTS.mkdir(exist_ok=True)
-        await page.screenshot(path=str(RESULTS / "offers-form-errors.png"), full_page=True)
+        await screenshot(page, "offers-form-errors")
 
         # 2. with Tuesday it is saved, and the warning names the demo Sprachcafé with its reasons
         await page.get_by_label("Dienstag").check()
@@ -139,8 +108,7 @@ async def test_coordinator_sees_the_duplicate_warning_and_a_resident_finds_offer
         text = await candidate.inner_text()
         assert re.search(r"Ähnlichkeit \d{2,3} %", text), text
         assert "ähnlicher Titel" in text and "gleicher Ort" in text
-        RESULTS.mkdir(exist_ok=True)
-        await page.screenshot(path=str(RESULTS / "offers-warning.png"), full_page=True)
+        await screenshot(page, "offers-warning")
 
         # 3. "Kein Duplikat": the pair is closed and not shown again
         before = await warning.locator("article").count()
@@ -158,27 +126,20 @@ async def test_coordinator_sees_the_duplicate_warning_and_a_resident_finds_offer
         assert watch.problems == [], watch.problems
 
         # 4. axe-core on the staff pages, the form with errors and the warning (other context: CSP bypass)
-        state = await context.storage_state()
-        checked = await browser.new_context(base_url=base_url, storage_state=state, bypass_csp=True, locale="de-DE")
-        found: dict[str, Any] = {}
-        try:
-            axe_page = await checked.new_page()
-            for path in ("/angebote", "/angebote/duplikate", f"/angebote/{created}", f"/angebote/{created}/bearbeiten"):
-                await axe_page.goto(path)
-                if bad := await run_axe(axe_page):
-                    found[path] = bad
-            await axe_page.goto("/angebote")
-            await axe_page.screenshot(path=str(RESULTS / "offers-list.png"), full_page=True)
-            await axe_page.goto("/angebote/neu")
-            await axe_page.get_by_role("button", name="Angebot speichern").click()
-            await axe_page.locator("#fehler-zusammenfassung").wait_for()
-            if bad := await run_axe(axe_page):
+        async with axe_page(browser, base_url, await context.storage_state()) as checked:
+            found = await violations_on(
+                checked, ("/angebote", "/angebote/duplikate", f"/angebote/{created}", f"/angebote/{created}/bearbeiten")
+            )
+            await checked.goto("/angebote")
+            await screenshot(checked, "offers-list")
+            await checked.goto("/angebote/neu")
+            await checked.get_by_role("button", name="Angebot speichern").click()
+            await checked.locator("#fehler-zusammenfassung").wait_for()
+            if bad := await run_axe(checked):
                 found["Formular mit Fehlern"] = bad
-        finally:
-            await checked.close()
 
         # 5. a resident, without login, searches by target group
-        resident = await browser.new_context(base_url=base_url, locale="de-DE", viewport={"width": 1280, "height": 900})
+        resident = await new_context(browser, base_url)
         try:
             public = await resident.new_page()
             public_watch = ConsoleWatch(public)
@@ -197,25 +158,18 @@ async def test_coordinator_sees_the_duplicate_warning_and_a_resident_finds_offer
             item = public.locator("li").filter(has=heading)
             assert "jeden Dienstag, 10:00–12:00 Uhr" in await item.inner_text()
             assert "Stadtteilzentrum an der Wilhelmstraße" in await item.inner_text()
-            await public.screenshot(path=str(RESULTS / "offers-search.png"), full_page=True)
+            await screenshot(public, "offers-search")
             assert public_watch.problems == [], public_watch.problems
         finally:
             await resident.close()
-        anonymous = await browser.new_context(base_url=base_url, bypass_csp=True, locale="de-DE")
-        try:
-            axe_page = await anonymous.new_page()
-            for path in (
-                "/oeffentlich/angebote",
-                "/oeffentlich/angebote?zielgruppe=Gefl%C3%BCchtete&sozialraum=westen",
-            ):
-                await axe_page.goto(path)
-                if bad := await run_axe(axe_page):
-                    found[f"anonym {path}"] = bad
-        finally:
-            await anonymous.close()
-        if found:
-            print(json.dumps(found, indent=2, ensure_ascii=False))
-        assert found == {}, "axe-core found serious or critical violations (printed above)"
+        anonymous = await axe_violations(
+            browser,
+            base_url,
+            None,
+            ["/oeffentlich/angebote", "/oeffentlich/angebote?zielgruppe=Gefl%C3%BCchtete&sozialraum=westen"],
+        )
+        found.update({f"anonym {path}": bad for path, bad in anonymous.items()})
+        assert_no_violations(found)
     finally:
         if created:
             async with httpx.AsyncClient(base_url=stack.url("registry")) as client:

@@ -4,38 +4,24 @@ the links, validate every object against the official schemas, filter by modific
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import uuid
-from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
 
-from tests.support.stack import ROOT, Stack
+from tests.support.schemas import OParlCheck, check_oparl_list, needs_oparl_schemas, oparl_validator
+from tests.support.stack import Stack
 
-_SUPPORT = ROOT / "services" / "registry" / "tests" / "test_oparl_conformance.py"
-_spec = importlib.util.spec_from_file_location("_oparl_conformance", _SUPPORT)
-assert _spec is not None and _spec.loader is not None
-conformance = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(conformance)
-SCHEMAS: Path = conformance.SCHEMAS
+pytestmark = needs_oparl_schemas
 
-pytestmark = pytest.mark.skipif(
-    not SCHEMAS.is_dir(),
-    reason=f"OParl 1.1 schemas not found at {SCHEMAS} (a clone without ../shared): conformance not checked",
-)
-
-Check = Callable[[str, dict[str, Any]], None]
 ELECTED = {"Rat", "Bezirksvertretung"}
 
 
 @pytest.fixture(scope="module")
-def check() -> Check:
-    validator: Check = conformance.oparl_validator()
-    return validator
+def check() -> OParlCheck:
+    return oparl_validator()
 
 
 def _api(stack: Stack) -> str:
@@ -70,7 +56,7 @@ def _assert_at_gateway(gateway: str, obj: Any) -> None:
 
 
 async def _walk(
-    client: httpx.AsyncClient, check: Check, gateway: str, type_name: str, url: str, **params: str
+    client: httpx.AsyncClient, check: OParlCheck, gateway: str, type_name: str, url: str, **params: str
 ) -> list[dict[str, Any]]:
     """Every item of a list, page by page along ``links.next``; checks pagination and links on the way."""
     items: list[dict[str, Any]] = []
@@ -79,7 +65,7 @@ async def _walk(
     seen_pages = 0
     while True:
         seen_pages += 1
-        conformance.check_list(check, type_name, page)
+        check_oparl_list(check, type_name, page)
         _assert_at_gateway(gateway, page)
         assert page["pagination"]["currentPage"] == seen_pages
         items.extend(page["data"])
@@ -111,6 +97,16 @@ async def _new_person(client: httpx.AsyncClient, stack: Stack) -> dict[str, Any]
     return person
 
 
+async def _body_and_organizations(
+    client: httpx.AsyncClient, gateway: str
+) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """The one OParl body of the system and its organisations by classification."""
+    system = await _get(client, f"{gateway}/oparl")
+    (body,) = (await _get(client, system["body"]))["data"]
+    orgs = {o["classification"]: o for o in (await _get(client, body["organization"], limit="1000"))["data"]}
+    return body, orgs
+
+
 async def _join(client: httpx.AsyncClient, stack: Stack, body_id: str, person_id: str, role: str) -> str:
     response = await client.post(
         f"{_api(stack)}/bodies/{body_id}/memberships",
@@ -121,7 +117,7 @@ async def _join(client: httpx.AsyncClient, stack: Stack, body_id: str, person_id
     return str(response.json()["id"])
 
 
-async def test_walk_the_whole_export_from_the_system_object(stack: Stack, check: Check) -> None:
+async def test_walk_the_whole_export_from_the_system_object(stack: Stack, check: OParlCheck) -> None:
     gateway = stack.url("gateway").rstrip("/")
     async with httpx.AsyncClient(timeout=30) as client:
         system = await _get(client, f"{gateway}/oparl")
@@ -205,12 +201,10 @@ async def test_walk_the_whole_export_from_the_system_object(stack: Stack, check:
         )
 
 
-async def test_modified_since_returns_only_what_changed(stack: Stack, check: Check) -> None:
+async def test_modified_since_returns_only_what_changed(stack: Stack, check: OParlCheck) -> None:
     gateway = stack.url("gateway").rstrip("/")
     async with httpx.AsyncClient(timeout=30) as client:
-        system = await _get(client, f"{gateway}/oparl")
-        (body,) = (await _get(client, system["body"]))["data"]
-        orgs = {o["classification"]: o for o in (await _get(client, body["organization"], limit="1000"))["data"]}
+        body, orgs = await _body_and_organizations(client, gateway)
         persons = await _walk(client, check, gateway, "Person", body["person"], limit="1000")
         latest = max(dt.datetime.fromisoformat(p["modified"]) for p in persons)
         since = (latest + dt.timedelta(microseconds=1)).isoformat()
@@ -264,12 +258,10 @@ async def test_modified_since_returns_only_what_changed(stack: Stack, check: Che
         assert (await client.get(f"{body['person']}/kein-uuid")).status_code == 404
 
 
-async def test_an_erased_person_shows_as_deleted_without_name(stack: Stack, check: Check) -> None:
+async def test_an_erased_person_shows_as_deleted_without_name(stack: Stack, check: OParlCheck) -> None:
     gateway = stack.url("gateway").rstrip("/")
     async with httpx.AsyncClient(timeout=30) as client:
-        system = await _get(client, f"{gateway}/oparl")
-        (body,) = (await _get(client, system["body"]))["data"]
-        orgs = {o["classification"]: o for o in (await _get(client, body["organization"], limit="1000"))["data"]}
+        body, orgs = await _body_and_organizations(client, gateway)
         person = await _new_person(client, stack)
         council = orgs["Rat"]["id"].rsplit("/", 1)[1]
         mandate = await _join(client, stack, council, person["id"], "member")

@@ -5,64 +5,35 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import random
-import subprocess
-import time
 import uuid
 
 import asyncpg
 import httpx
 
-from tests.support.stack import ROOT, Stack
+from tests.support.city import get_once_up, registry_of_another_city
+from tests.support.stack import Stack
 
 
 async def test_another_city_gets_the_bodies_of_its_own_territory(stack: Stack) -> None:
-    database = f"quartier_city_{uuid.uuid4().hex[:8]}"
-    pg = ROOT / "infra" / "postgres" / "pg.sh"
-    subprocess.run(["bash", str(pg), "provision", database], check=True, capture_output=True, timeout=60)
-    try:
-        service = stack.spawn(
-            "registry",
-            {
-                "QUARTIER_DB_NAME": database,
-                "QUARTIER_TERRITORY_FILE": str(ROOT / "services" / "registry" / "tests" / "musterstadt.yaml"),
-                "QUARTIER_TOPIC_PREFIX": stack.topic_prefix + "musterstadt-people-",
-            },
+    with registry_of_another_city(stack, "musterstadt-people-") as service:
+        bodies = get_once_up(service, "/api/v1/bodies").json()
+        names = sorted(b["display_name"] for b in bodies)
+        assert names == sorted(
+            [
+                "Rat der Stadt Musterstadt",
+                "Lenkungskreis Stadtteilarbeit",
+                "AK Stadtteilarbeit",
+                "Koordinierungsrunde Altstadt",
+                "Koordinierungsrunde Auenviertel",
+                "Stadtteilkonferenz Altstadt",
+                "Stadtteilkonferenz Auenviertel",
+                "Bezirksvertretung Musterstadt-Nord",
+                "Bezirksvertretung Musterstadt-Süd",
+            ]
         )
-        try:
-            response: httpx.Response | None = None
-            for _ in range(300):
-                try:
-                    response = httpx.get(f"{service.url}/api/v1/bodies", timeout=2)
-                    if response.status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                assert service.process.poll() is None, service.log_tail()
-                time.sleep(0.1)
-            assert response is not None and response.status_code == 200
-            bodies = response.json()
-            names = sorted(b["display_name"] for b in bodies)
-            assert names == sorted(
-                [
-                    "Rat der Stadt Musterstadt",
-                    "Lenkungskreis Stadtteilarbeit",
-                    "AK Stadtteilarbeit",
-                    "Koordinierungsrunde Altstadt",
-                    "Koordinierungsrunde Auenviertel",
-                    "Stadtteilkonferenz Altstadt",
-                    "Stadtteilkonferenz Auenviertel",
-                    "Bezirksvertretung Musterstadt-Nord",
-                    "Bezirksvertretung Musterstadt-Süd",
-                ]
-            )
-            # Hamm's demo people are not loaded into another city.
-            assert all(b["members"] == [] for b in bodies)
-            assert httpx.get(f"{service.url}/api/v1/persons", timeout=5).json() == []
-        finally:
-            service.process.terminate()
-            service.process.wait(20)
-    finally:
-        subprocess.run(["bash", str(pg), "drop", database], check=True, capture_output=True, timeout=60)
+        # Hamm's demo people are not loaded into another city.
+        assert all(b["members"] == [] for b in bodies)
+        assert httpx.get(f"{service.url}/api/v1/persons", timeout=5).json() == []
 
 
 async def test_two_chairs_asked_for_at_the_same_time_give_one_chair(

@@ -11,60 +11,31 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
-from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
+from playwright.async_api import Browser, BrowserContext, Page, expect
 
-from tests.support.stack import Stack
-from tests.test_gateway_browser import (
+from tests.support.browser import (
     ADMIN,
-    AXE,
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    RESULTS,
     ConsoleWatch,
+    assert_no_violations,
+    axe_page,
     axe_violations,
     log_in,
+    run_axe,
+    screenshot,
 )
+from tests.support.stack import Stack
 
 NS = uuid.UUID("6f0b7c1e-3a57-4f0e-9a0c-7c1d2f6b9e41")
 BV_PELKUM = str(uuid.uuid5(NS, "body/district_council/pelkum"))
 SK_PELKUM = str(uuid.uuid5(NS, "body/neighbourhood_conference/pelkum"))
 
 
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} fehlt: bitte `make install` ausführen (Debian-Paket chromium)")
-    if not AXE.exists():
-        pytest.fail(f"{AXE} fehlt: bitte `npm ci` in services/gateway ausführen")
-    async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        await browser.close()
-
-
-@pytest.fixture
-def base_url(stack: Stack) -> str:
-    return stack.url("gateway")
-
-
-@pytest.fixture
-async def context(browser: Browser, base_url: str) -> AsyncIterator[BrowserContext]:
-    ctx = await browser.new_context(
-        base_url=base_url, locale="de-DE", viewport={"width": 1280, "height": 900}, accept_downloads=True
-    )
-    yield ctx
-    await ctx.close()
-
-
 async def shot(page: Page, name: str) -> None:
-    RESULTS.mkdir(exist_ok=True)
-    await page.screenshot(path=str(RESULTS / f"people-{name}.png"), full_page=True)
+    await screenshot(page, f"people-{name}")
 
 
 async def test_bodies_memberships_and_the_rights_of_a_person(
@@ -188,9 +159,7 @@ async def test_bodies_memberships_and_the_rights_of_a_person(
         ],
     )
     found.update(await _axe_on_error_form(browser, base_url, error_form_storage, person_id))
-    if found:
-        print(json.dumps(found, indent=2, ensure_ascii=False))
-    assert found == {}, "axe-core found serious or critical violations (printed above)"
+    assert_no_violations(found)
 
     await page.goto("/akteure?sozialraum=pelkum")
     await expect(page.get_by_role("heading", level=1)).to_have_text("Akteur:innen")
@@ -227,21 +196,15 @@ async def test_bodies_memberships_and_the_rights_of_a_person(
 
 async def _axe_on_error_form(browser: Browser, base_url: str, storage: Any, person_id: str) -> dict[str, Any]:
     """axe-core on the membership form as it is shown with the registry's error."""
-    checked = await browser.new_context(base_url=base_url, storage_state=storage, bypass_csp=True, locale="de-DE")
-    try:
-        page = await checked.new_page()
+    async with axe_page(browser, base_url, storage) as page:
         await page.goto(f"/gremien/{BV_PELKUM}")
         await page.get_by_label("Person", exact=True).select_option(person_id)
         await page.get_by_label("Beginn").fill("2026-03-01")
         await page.get_by_label("Ende (optional)").fill("2026-02-01")
         await page.get_by_role("button", name="Mitgliedschaft eintragen").click()
         await page.locator("#ends_on-fehler").wait_for()
-        await page.add_script_tag(path=str(AXE))
-        result = await page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-        bad = [v for v in result["violations"] if v.get("impact") in ("serious", "critical")]
-        return {"Formular mit Fehler": [{"id": v["id"], "help": v["help"]} for v in bad]} if bad else {}
-    finally:
-        await checked.close()
+        bad = await run_axe(page)
+        return {"Formular mit Fehler": bad} if bad else {}
 
 
 async def test_council_members_read_only(context: BrowserContext) -> None:

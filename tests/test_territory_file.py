@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
-import uuid
 from pathlib import Path
 
 import asyncpg
-import httpx
 import pytest
 
+from tests.support.city import get_once_up, registry_of_another_city
 from tests.support.stack import ROOT, Stack
 
 HAMM = ROOT / "services" / "registry" / "data" / "hamm.yaml"
@@ -86,34 +84,8 @@ async def test_a_broken_territory_file_stops_the_registry_and_changes_nothing(
 
 
 async def test_another_city_runs_on_its_own_territory_file(stack: Stack, tmp_path: Path) -> None:
-    database = f"quartier_city_{uuid.uuid4().hex[:8]}"
-    pg = ROOT / "infra" / "postgres" / "pg.sh"
-    subprocess.run(["bash", str(pg), "provision", database], check=True, capture_output=True, timeout=60)
-    try:
-        service = stack.spawn(
-            "registry",
-            {
-                "QUARTIER_DB_NAME": database,
-                "QUARTIER_TERRITORY_FILE": str(ROOT / "services" / "registry" / "tests" / "musterstadt.yaml"),
-                "QUARTIER_TOPIC_PREFIX": stack.topic_prefix + "musterstadt-",
-            },
-        )
-        try:
-            for _ in range(300):
-                try:
-                    response = httpx.get(f"{service.url}/api/v1/social-areas", timeout=2)
-                    if response.status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                assert service.process.poll() is None, service.log_tail()
-                time.sleep(0.1)
-            areas = response.json()
-            assert [a["key"] for a in areas] == ["altstadt", "auenviertel"]
-            assert [d["name"] for d in areas[0]["districts"]] == ["Musterstadt-Nord", "Musterstadt-Süd"]
-            assert areas[0]["community_centre"]["name"] == "Bürgerhaus am Markt"
-        finally:
-            service.process.terminate()
-            service.process.wait(20)
-    finally:
-        subprocess.run(["bash", str(pg), "drop", database], check=True, capture_output=True, timeout=60)
+    with registry_of_another_city(stack, "musterstadt-") as service:
+        areas = get_once_up(service, "/api/v1/social-areas").json()
+        assert [a["key"] for a in areas] == ["altstadt", "auenviertel"]
+        assert [d["name"] for d in areas[0]["districts"]] == ["Musterstadt-Nord", "Musterstadt-Süd"]
+        assert areas[0]["community_centre"]["name"] == "Bürgerhaus am Markt"

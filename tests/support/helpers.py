@@ -45,3 +45,12 @@ async def eventually(check: Callable[[], Awaitable[T]], *, timeout: float = 20, 
             return last
         await asyncio.sleep(interval)
     raise AssertionError(f"condition not met within {timeout} s (last value: {last!r})")
+
+
+def urls_in(value: Any) -> list[str]:
+    """Every absolute http(s) URL among the strings of a JSON value, depth first."""
+    if isinstance(value, dict):
+        return [u for v in value.values() for u in urls_in(v)]
+    if isinstance(value, list):
+        return [u for v in value for u in urls_in(v)]
+    return [value] if isinstance(value, str) and value.startswith(("http://", "https://")) else []

@@ -8,20 +8,12 @@ why; the mapping tests that need no schema run anyway.
 
 from __future__ import annotations
 
-import copy
-import json
-import os
 import uuid
 from datetime import UTC, date, datetime
-from functools import cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
-from jsonschema import Draft202012Validator, FormatChecker
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012
 
 from quartier_registry.domain import hsds
 from quartier_registry.domain import offers as offers_domain
@@ -31,88 +23,18 @@ from quartier_registry.domain.people import Actor, ActorType, Address
 from quartier_registry.domain.territory import Territory
 from quartier_registry.service.offers import DEMO_FILE, read_demo_offers
 from quartier_registry.territory_file import read_territory_file
+from tests.support.helpers import urls_in
+from tests.support.schemas import (
+    assert_hsds_valid,
+    hsds_compiled_schema,
+    hsds_errors,
+    hsds_object_schema,
+    hsds_response_schema,
+    needs_hsds_schemas,
+)
 
-ROOT = Path(os.environ.get("QUARTIER_ROOT") or Path(__file__).resolve().parents[3])
-HSDS_DIR = ROOT.parent / "shared" / "reference" / "hsds" / "3.0"
 HAMM = Path(__file__).resolve().parents[1] / "data" / "hamm.yaml"
 BASE_URL = "https://quartier.hamm.example"
-SCHEMA_BASE = "https://raw.githubusercontent.com/openreferral/specification/3.0/schema/"
-COMPILED = (
-    "service",
-    "organization",
-    "service_at_location",
-    "service_list",
-    "organization_list",
-    "service_at_location_list",
-)
-
-needs_schemas = pytest.mark.skipif(
-    not (HSDS_DIR / "schema").is_dir(),
-    reason=f"HSDS 3.0 reference schemas not found at {HSDS_DIR} (clone without ../shared)",
-)
-
-# ---------------------------------------------------------------- the official schemas, offline
-
-FORMATS = FormatChecker()
-
-
-@FORMATS.checks("date-time", raises=ValueError)
-def _date_time(value: object) -> bool:
-    return not isinstance(value, str) or datetime.fromisoformat(value).tzinfo is not None
-
-
-@FORMATS.checks("uri", raises=ValueError)
-def _uri(value: object) -> bool:
-    if not isinstance(value, str):
-        return True
-    parts = urlsplit(value)
-    return bool(parts.scheme in ("http", "https") and parts.netloc)
-
-
-@cache
-def _registry() -> Registry:
-    def resource(path: Path) -> Resource:
-        return Resource.from_contents(json.loads(path.read_text()), default_specification=DRAFT202012)
-
-    schema = HSDS_DIR / "schema"
-    resources = [(SCHEMA_BASE + p.name, resource(p)) for p in schema.glob("*.json")]
-    resources += [(f"{SCHEMA_BASE}compiled/{n}.json", resource(schema / "compiled" / f"{n}.json")) for n in COMPILED]
-    return Registry().with_resources(resources)
-
-
-@cache
-def _openapi() -> dict[str, Any]:
-    doc: dict[str, Any] = json.loads((HSDS_DIR / "openapi" / "openapi.json").read_text())
-    return doc
-
-
-def _validator(schema: dict[str, Any]) -> Draft202012Validator:
-    return Draft202012Validator(schema, registry=_registry(), format_checker=FORMATS)
-
-
-def response_schema(path: str) -> dict[str, Any]:
-    """The 200 response schema the standard's openapi.json gives for ``path``, with ``Page`` inlined."""
-    doc = _openapi()
-    schema = copy.deepcopy(doc["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"])
-    page = doc["components"]["schemas"]["Page"]
-    text = json.dumps(schema).replace('{"$ref": "#/components/schemas/Page"}', json.dumps(page))
-    inlined: dict[str, Any] = json.loads(text)
-    return inlined
-
-
-def errors(instance: Any, schema: dict[str, Any]) -> list[str]:
-    return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in _validator(schema).iter_errors(instance)]
-
-
-def assert_valid(instance: Any, schema: dict[str, Any]) -> None:
-    found = errors(instance, schema)
-    assert not found, "\n".join(found[:20])
-
-
-def object_schema(name: str) -> dict[str, Any]:
-    """A per-object schema (``schema/<name>.json``), its relative $refs resolved by the registry."""
-    return {"$ref": SCHEMA_BASE + f"{name}.json"}
-
 
 # ---------------------------------------------------------------- data
 
@@ -151,32 +73,24 @@ def _full(record: OfferRecord, territory: Territory, actor: Actor | None = None)
     return hsds.service_full(record, territory, org, BASE_URL)
 
 
-def _urls(value: Any) -> list[str]:
-    if isinstance(value, dict):
-        return [u for v in value.values() for u in _urls(v)]
-    if isinstance(value, list):
-        return [u for v in value for u in _urls(v)]
-    return [value] if isinstance(value, str) and value.startswith(("http://", "https://")) else []
-
-
 # ---------------------------------------------------------------- conformance
 
 
-@needs_schemas
+@needs_hsds_schemas
 def test_every_demo_offer_is_a_valid_fully_nested_service(hamm: Territory, demo: list[OfferRecord]) -> None:
-    compiled = response_schema("/services/{id}")
-    per_object = object_schema("service")
+    compiled = hsds_response_schema("/services/{id}")
+    per_object = hsds_object_schema("service")
     for record in demo:
         service = _full(record, hamm)
-        assert_valid(service, compiled)
-        assert_valid(service, per_object)
+        assert_hsds_valid(service, compiled)
+        assert_hsds_valid(service, per_object)
 
 
-@needs_schemas
+@needs_hsds_schemas
 def test_a_known_actor_makes_a_valid_organization_with_its_services(hamm: Territory, demo: list[OfferRecord]) -> None:
     records = demo[:3]
     org = hsds.organization_full(ACTOR.id, ACTOR, records, hamm, BASE_URL)
-    assert_valid(org, response_schema("/organizations/{id}"))
+    assert_hsds_valid(org, hsds_response_schema("/organizations/{id}"))
     assert org["name"] == "Diakonisches Werk Hamm"
     assert org["email"] == "info@diakonie.example"
     assert org["phones"][0]["number"] == "02381 555-0199"
@@ -184,33 +98,33 @@ def test_a_known_actor_makes_a_valid_organization_with_its_services(hamm: Territ
     assert [s["id"] for s in org["services"]] == [str(r.offer.id) for r in records]
 
 
-@needs_schemas
+@needs_hsds_schemas
 def test_an_unknown_actor_gets_a_placeholder_organization(hamm: Territory, demo: list[OfferRecord]) -> None:
     org = hsds.organization_full(uuid.uuid4(), None, demo[:1], hamm, BASE_URL)
-    assert_valid(org, response_schema("/organizations/{id}"))
+    assert_hsds_valid(org, hsds_response_schema("/organizations/{id}"))
     assert org["name"] == hsds.PLACEHOLDER_ORGANIZATION
 
 
-@needs_schemas
+@needs_hsds_schemas
 def test_pages_of_services_organizations_and_terms_are_valid(hamm: Territory, demo: list[OfferRecord]) -> None:
     orgs = {
         r.offer.data.provider_actor_id: hsds.organization_basic(r.offer.data.provider_actor_id, None, "Hamm", BASE_URL)
         for r in demo
     }
     services = [hsds.service_list_item(r, orgs[r.offer.data.provider_actor_id]) for r in demo]
-    assert_valid(hsds.page_out(services, len(services), 1, 100), response_schema("/services"))
-    assert_valid(hsds.page_out(list(orgs.values()), len(orgs), 1, 100), response_schema("/organizations"))
+    assert_hsds_valid(hsds.page_out(services, len(services), 1, 100), hsds_response_schema("/services"))
+    assert_hsds_valid(hsds.page_out(list(orgs.values()), len(orgs), 1, 100), hsds_response_schema("/organizations"))
     sals = [hsds.service_at_location_out(r, hamm, service=services[i]) for i, r in enumerate(demo)]
-    assert_valid(hsds.page_out(sals, len(sals), 1, 100), response_schema("/service_at_locations"))
+    assert_hsds_valid(hsds.page_out(sals, len(sals), 1, 100), hsds_response_schema("/service_at_locations"))
     terms = [hsds.term_out(t, BASE_URL) for t in hsds.catalogue(hamm, ["Senior:innen", "Kinder 6–10"])]
-    assert_valid(hsds.page_out(terms, len(terms), 1, 100), response_schema("/taxonomy_terms"))
+    assert_hsds_valid(hsds.page_out(terms, len(terms), 1, 100), hsds_response_schema("/taxonomy_terms"))
     taxonomies = [hsds.taxonomy_out(t, BASE_URL) for t in hsds.TAXONOMIES]
-    assert_valid(hsds.page_out(taxonomies, 3, 1, 100), response_schema("/taxonomies"))
-    assert_valid(taxonomies[0], response_schema("/taxonomies/{id}"))
-    assert_valid(terms[0], response_schema("/taxonomy_terms/{id}"))
+    assert_hsds_valid(hsds.page_out(taxonomies, 3, 1, 100), hsds_response_schema("/taxonomies"))
+    assert_hsds_valid(taxonomies[0], hsds_response_schema("/taxonomies/{id}"))
+    assert_hsds_valid(terms[0], hsds_response_schema("/taxonomy_terms/{id}"))
 
 
-@needs_schemas
+@needs_hsds_schemas
 def test_a_service_at_location_is_valid(hamm: Territory, demo: list[OfferRecord]) -> None:
     # openapi.json of 3.0 names compiled/service.json for /service_at_locations/{id}, a known slip of the
     # 3.0 document (fixed in 3.1.2); the object is checked against the service_at_location schemas.
@@ -218,12 +132,12 @@ def test_a_service_at_location_is_valid(hamm: Territory, demo: list[OfferRecord]
     service = _full(record, hamm)
     service.pop("service_at_locations")
     sal = hsds.service_at_location_out(record, hamm, service=service)
-    compiled = {"$ref": SCHEMA_BASE + "compiled/service_at_location.json"}
-    assert_valid(sal, compiled)
-    assert_valid(sal, object_schema("service_at_location"))
+    compiled = hsds_compiled_schema("service_at_location")
+    assert_hsds_valid(sal, compiled)
+    assert_hsds_valid(sal, hsds_object_schema("service_at_location"))
 
 
-@needs_schemas
+@needs_hsds_schemas
 def test_the_schemas_do_catch_mistakes(hamm: Territory, demo: list[OfferRecord]) -> None:
     """The validation is not vacuous: a broken id, a missing name and a bad enum value are found."""
     service = _full(demo[0], hamm)
@@ -231,7 +145,7 @@ def test_the_schemas_do_catch_mistakes(hamm: Territory, demo: list[OfferRecord])
     del service["name"]
     service["schedules"][0]["freq"] = "DAILY"
     service["last_modified"] = "gestern"
-    found = errors(service, response_schema("/services/{id}"))
+    found = hsds_errors(service, hsds_response_schema("/services/{id}"))
     assert len(found) == 4, found
 
 
@@ -368,7 +282,7 @@ def test_a_withdrawn_offer_is_inactive_and_free_offers_cost_nothing(hamm: Territ
 
 def test_every_url_is_built_from_the_public_base(hamm: Territory, demo: list[OfferRecord]) -> None:
     for record in demo:
-        urls = _urls(_full(record, hamm, ACTOR))
+        urls = urls_in(_full(record, hamm, ACTOR))
         assert urls
         assert all(u.startswith(BASE_URL + "/") for u in urls), urls
 

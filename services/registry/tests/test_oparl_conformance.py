@@ -10,17 +10,12 @@ embedded memberships and legislative terms are validated too. Formats ``url``, `
 from __future__ import annotations
 
 import datetime as dt
-import json
 import uuid
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
-from jsonschema import Draft7Validator, FormatChecker, ValidationError, validators
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT7
+from jsonschema import ValidationError
 
 from quartier_registry.domain import oparl
 from quartier_registry.domain.oparl import (
@@ -33,88 +28,12 @@ from quartier_registry.domain.oparl import (
 )
 from quartier_registry.domain.people import Body, BodyKind, Membership, Person, Role, bodies_of
 from quartier_registry.territory_file import read_territory_file
+from tests.support.schemas import OParlCheck, check_oparl_list, needs_oparl_schemas, oparl_validator
 
 ROOT = Path(__file__).resolve().parents[3]
-SCHEMAS = ROOT.parent / "shared" / "reference" / "oparl" / "schema" / "v1.1.1"
 DATA = ROOT / "services" / "registry" / "data"
 
-pytestmark = pytest.mark.skipif(
-    not SCHEMAS.is_dir(),
-    reason=f"OParl 1.1 schemas not found at {SCHEMAS} (a clone without ../shared): conformance not checked",
-)
-
-_CHECKER = FormatChecker(formats=())
-
-
-@_CHECKER.checks("url")
-def _url(value: object) -> bool:
-    if not isinstance(value, str):
-        return True
-    parts = urlsplit(value)
-    return parts.scheme in ("http", "https") and bool(parts.netloc) and " " not in value
-
-
-@_CHECKER.checks("date-time")
-def _date_time(value: object) -> bool:
-    if not isinstance(value, str):
-        return True
-    try:
-        parsed = dt.datetime.fromisoformat(value)
-    except ValueError:
-        return False
-    return "T" in value and parsed.tzinfo is not None
-
-
-@_CHECKER.checks("date")
-def _date(value: object) -> bool:
-    if not isinstance(value, str):
-        return True
-    try:
-        dt.date.fromisoformat(value)
-    except ValueError:
-        return False
-    return len(value) == 10
-
-
-def _schema_keyword(validator: Any, value: str, instance: object, schema: dict[str, Any]) -> Iterator[ValidationError]:
-    """OParl's ``"schema": "X.json"``: an embedded object must validate against X.json."""
-    if isinstance(instance, dict):
-        yield from validator.descend(instance, {"$ref": value})
-
-
-_OParlValidator = validators.extend(Draft7Validator, {"schema": _schema_keyword})
-
-
-def oparl_validator() -> Callable[[str, dict[str, Any]], None]:
-    """``check("Person", obj)`` raises ValidationError listing everything wrong."""
-    resources = [
-        (path.name, Resource.from_contents(json.loads(path.read_text(encoding="utf-8")), default_specification=DRAFT7))
-        for path in sorted(SCHEMAS.glob("*.json"))
-    ]
-    registry: Registry[Any] = Registry().with_resources(resources)
-
-    def check(type_name: str, obj: dict[str, Any]) -> None:
-        validator = _OParlValidator({"$ref": f"{type_name}.json"}, registry=registry, format_checker=_CHECKER)
-        errors = sorted(validator.iter_errors(obj), key=lambda e: list(e.absolute_path))
-        if errors:
-            details = "; ".join(f"{list(e.absolute_path)}: {e.message}" for e in errors)
-            raise ValidationError(f"{type_name} {obj.get('id')}: {details}")
-        assert obj["type"] == oparl.type_url(type_name)
-
-    return check
-
-
-def check_list(check: Callable[[str, dict[str, Any]], None], type_name: str, page: dict[str, Any]) -> None:
-    """An OParl external list: ``data`` of valid objects, ``pagination`` and ``links``."""
-    assert set(page) >= {"data", "pagination", "links"}, page.keys()
-    pagination = page["pagination"]
-    assert set(pagination) == {"totalElements", "elementsPerPage", "currentPage", "totalPages"}
-    assert all(isinstance(v, int) and v >= 0 for v in pagination.values())
-    assert len(page["data"]) <= pagination["elementsPerPage"]
-    assert {"first", "last", "self"} <= set(page["links"]) <= {"first", "prev", "next", "last", "self"}
-    for item in page["data"]:
-        check(type_name, item)
-
+pytestmark = needs_oparl_schemas
 
 # ---------------------------------------------------------------- fixtures
 
@@ -126,7 +45,7 @@ TODAY = dt.date(2026, 6, 1)
 
 
 @pytest.fixture(scope="module")
-def check() -> Callable[[str, dict[str, Any]], None]:
+def check() -> OParlCheck:
     return oparl_validator()
 
 
@@ -152,29 +71,29 @@ def _memberships(person_id: uuid.UUID, bodies: list[Body], erased: bool = False)
 # ---------------------------------------------------------------- tests
 
 
-def test_system_and_body(check: Callable[[str, dict[str, Any]], None]) -> None:
+def test_system_and_body(check: OParlCheck) -> None:
     check("System", oparl.system(URLS, T0, T1))
     body = oparl.body(URLS, "Hamm", _terms(), T0, T1)
     check("Body", body)
     for term in body["legislativeTerm"]:
         check("LegislativeTerm", term)
-    check_list(check, "Body", oparl.object_list(URLS.bodies, [body], 1, ListQuery()))
+    check_oparl_list(check, "Body", oparl.object_list(URLS.bodies, [body], 1, ListQuery()))
 
 
-def test_every_gremium_as_organization(check: Callable[[str, dict[str, Any]], None]) -> None:
+def test_every_gremium_as_organization(check: OParlCheck) -> None:
     bodies = _bodies()
     assert {b.kind for b in bodies} == set(BodyKind)
     orgs = [oparl.organization(URLS, Organization(b, T0, T1, (uuid.uuid4(), uuid.uuid4()))) for b in bodies]
     for org in orgs:
         check("Organization", org)
-    check_list(
+    check_oparl_list(
         check,
         "Organization",
         oparl.object_list(URLS.body_list("organization"), orgs[:10], len(orgs), ListQuery(limit=10)),
     )
 
 
-def test_persons_memberships_and_terms(check: Callable[[str, dict[str, Any]], None]) -> None:
+def test_persons_memberships_and_terms(check: OParlCheck) -> None:
     bodies = _bodies()
     people = [
         Person(uuid.uuid4(), "Zora", "Musterkamp", "zora@beispiel.example", "0170 1234567", None, ("x",), 42),
@@ -190,16 +109,16 @@ def test_persons_memberships_and_terms(check: Callable[[str, dict[str, Any]], No
     assert "email" in out[0] and out[2]["deleted"] is True
     for person in out:
         check("Person", person)
-    check_list(check, "Person", oparl.object_list(URLS.body_list("person"), out, 3, ListQuery()))
+    check_oparl_list(check, "Person", oparl.object_list(URLS.body_list("person"), out, 3, ListQuery()))
     for record in records:
         for m in record.memberships:
             check("Membership", oparl.membership(URLS, m))
     for term in _terms():
         check("LegislativeTerm", oparl.legislative_term(URLS, term))
-    check_list(check, "Meeting", oparl.object_list(URLS.body_list("meeting"), [], 0, ListQuery()))
+    check_oparl_list(check, "Meeting", oparl.object_list(URLS.body_list("meeting"), [], 0, ListQuery()))
 
 
-def test_the_validator_catches_mistakes(check: Callable[[str, dict[str, Any]], None]) -> None:
+def test_the_validator_catches_mistakes(check: OParlCheck) -> None:
     """The checks are live: a wrong type, a relative URL, a date-time without zone, a bad embedded object."""
     person = PersonRecord(Person(uuid.uuid4(), "A", "B", None, None, None, (), None), T0, T1)
     good = oparl.person(URLS, person, TODAY)
