@@ -10,13 +10,15 @@ registry's own address).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse
 
+from quartier_registry.domain.hsds import api_info as info
 from quartier_registry.service import hsds as service
-from quartier_registry.service.hsds import HsdsQueryError
+from quartier_registry.service.hsds import HsdsQueryError, ServiceQuery
 from quartier_shared.runtime import ServiceContext
 
 router = APIRouter(prefix="/hsds", tags=["HSDS 3.0"], include_in_schema=False)
@@ -27,26 +29,43 @@ DEFAULT_PER_PAGE = 50
 
 Page = Annotated[int, Query(ge=1, description="Seite, ab 1")]
 PerPage = Annotated[int, Query(ge=1, le=MAX_PER_PAGE, description="Einträge je Seite")]
-PublicBase = Annotated[str | None, Header(alias=PUBLIC_BASE_HEADER)]
 
 
-def _ctx(request: Request) -> ServiceContext:
+def _pool(request: Request) -> Any:
     ctx: ServiceContext = request.app.state.ctx
-    return ctx
+    return ctx.pool
 
 
-def _base(request: Request, header: str | None) -> str:
+def _public_base(
+    request: Request, x_quartier_public_base: Annotated[str | None, Header(alias=PUBLIC_BASE_HEADER)] = None
+) -> str:
+    header = x_quartier_public_base
     if header and header.strip().startswith(("http://", "https://")):
         return header.strip().rstrip("/")
     return str(request.base_url).rstrip("/")
+
+
+def _service_query(
+    search: str | None = None,
+    taxonomy_term_id: str | None = None,
+    taxonomy_id: str | None = None,
+    organization_id: str | None = None,
+    modified_after: str | None = None,
+    full: bool = False,
+) -> ServiceQuery:
+    return ServiceQuery(search, taxonomy_term_id, taxonomy_id, organization_id, modified_after, full)
+
+
+Base = Annotated[str, Depends(_public_base)]
+Services = Annotated[ServiceQuery, Depends(_service_query)]
 
 
 def _json(content: Any, status_code: int = 200) -> JSONResponse:
     return JSONResponse(content, status_code=status_code)
 
 
-def _not_found(what: str) -> JSONResponse:
-    return _json({"detail": f"{what} nicht gefunden."}, 404)
+def _found(out: dict[str, Any] | None, what: str) -> JSONResponse:
+    return _json(out) if out is not None else _json({"detail": f"{what} nicht gefunden."}, 404)
 
 
 def _bad_query(exc: HsdsQueryError) -> JSONResponse:
@@ -54,74 +73,37 @@ def _bad_query(exc: HsdsQueryError) -> JSONResponse:
 
 
 @router.get("/", summary="Über diese HSDS-Schnittstelle")
-async def api_info(request: Request, x_quartier_public_base: PublicBase = None) -> JSONResponse:
-    return _json(service.domain.api_info(_base(request, x_quartier_public_base)))
+async def api_info(base: Base) -> JSONResponse:
+    return _json(info(base))
 
 
 @router.get("/services", summary="Angebote als HSDS-Services (seitenweise)")
 async def list_services(
-    request: Request,
-    x_quartier_public_base: PublicBase = None,
-    search: str | None = None,
-    taxonomy_term_id: str | None = None,
-    taxonomy_id: str | None = None,
-    organization_id: str | None = None,
-    modified_after: str | None = None,
-    full: bool = False,
-    page: Page = 1,
-    per_page: PerPage = DEFAULT_PER_PAGE,
+    request: Request, base: Base, query: Services, page: Page = 1, per_page: PerPage = DEFAULT_PER_PAGE
 ) -> JSONResponse:
     try:
-        out = await service.services(
-            _ctx(request).pool,
-            _base(request, x_quartier_public_base),
-            page=page,
-            per_page=per_page,
-            full=full,
-            search=search,
-            taxonomy_term_id=taxonomy_term_id,
-            taxonomy_id=taxonomy_id,
-            organization_id=organization_id,
-            modified_after=modified_after,
-        )
+        return _json(await service.services(_pool(request), base, query, page=page, per_page=per_page))
     except HsdsQueryError as exc:
         return _bad_query(exc)
-    return _json(out)
 
 
 @router.get("/services/{service_id}", summary="Ein Angebot als vollständiger HSDS-Service")
-async def get_service(service_id: str, request: Request, x_quartier_public_base: PublicBase = None) -> JSONResponse:
-    out = await service.service(_ctx(request).pool, _base(request, x_quartier_public_base), service_id)
-    return _json(out) if out is not None else _not_found("Service")
+async def get_service(service_id: str, request: Request, base: Base) -> JSONResponse:
+    return _found(await service.service(_pool(request), base, service_id), "Service")
 
 
 @router.get("/service_at_locations", summary="Angebote an ihren Orten (seitenweise)")
 async def list_service_at_locations(
     request: Request,
-    x_quartier_public_base: PublicBase = None,
-    search: str | None = None,
-    taxonomy_term_id: str | None = None,
-    taxonomy_id: str | None = None,
-    organization_id: str | None = None,
-    modified_after: str | None = None,
+    base: Base,
+    query: Services,
     postcode: str | None = None,
-    full: bool = False,
     page: Page = 1,
     per_page: PerPage = DEFAULT_PER_PAGE,
 ) -> JSONResponse:
     try:
         out = await service.service_at_locations(
-            _ctx(request).pool,
-            _base(request, x_quartier_public_base),
-            page=page,
-            per_page=per_page,
-            full=full,
-            search=search,
-            taxonomy_term_id=taxonomy_term_id,
-            taxonomy_id=taxonomy_id,
-            organization_id=organization_id,
-            modified_after=modified_after,
-            postcode=postcode,
+            _pool(request), base, replace(query, postcode=postcode), page=page, per_page=per_page
         )
     except HsdsQueryError as exc:
         return _bad_query(exc)
@@ -129,17 +111,14 @@ async def list_service_at_locations(
 
 
 @router.get("/service_at_locations/{sal_id}", summary="Ein Angebot an seinem Ort, vollständig")
-async def get_service_at_location(
-    sal_id: str, request: Request, x_quartier_public_base: PublicBase = None
-) -> JSONResponse:
-    out = await service.service_at_location(_ctx(request).pool, _base(request, x_quartier_public_base), sal_id)
-    return _json(out) if out is not None else _not_found("Service at location")
+async def get_service_at_location(sal_id: str, request: Request, base: Base) -> JSONResponse:
+    return _found(await service.service_at_location(_pool(request), base, sal_id), "Service at location")
 
 
 @router.get("/organizations", summary="Träger der Angebote (seitenweise)")
 async def list_organizations(
     request: Request,
-    x_quartier_public_base: PublicBase = None,
+    base: Base,
     search: str | None = None,
     full: bool = False,
     full_service: bool = False,
@@ -147,46 +126,32 @@ async def list_organizations(
     per_page: PerPage = DEFAULT_PER_PAGE,
 ) -> JSONResponse:
     out = await service.organizations(
-        _ctx(request).pool,
-        _base(request, x_quartier_public_base),
-        page=page,
-        per_page=per_page,
-        search=search,
-        full=full or full_service,
+        _pool(request), base, page=page, per_page=per_page, search=search, full=full, full_service=full_service
     )
     return _json(out)
 
 
 @router.get("/organizations/{organization_id}", summary="Ein Träger mit seinen Angeboten")
-async def get_organization(
-    organization_id: str, request: Request, x_quartier_public_base: PublicBase = None
-) -> JSONResponse:
-    out = await service.organization(_ctx(request).pool, _base(request, x_quartier_public_base), organization_id)
-    return _json(out) if out is not None else _not_found("Organisation")
+async def get_organization(organization_id: str, request: Request, base: Base) -> JSONResponse:
+    return _found(await service.organization(_pool(request), base, organization_id), "Organisation")
 
 
 @router.get("/taxonomies", summary="Die Taxonomien: Handlungsfelder, Querschnittsthemen, Zielgruppen")
 async def list_taxonomies(
-    request: Request,
-    x_quartier_public_base: PublicBase = None,
-    search: str | None = None,
-    page: Page = 1,
-    per_page: PerPage = DEFAULT_PER_PAGE,
+    base: Base, search: str | None = None, page: Page = 1, per_page: PerPage = DEFAULT_PER_PAGE
 ) -> JSONResponse:
-    out = service.taxonomies(_base(request, x_quartier_public_base), page=page, per_page=per_page, search=search)
-    return _json(out)
+    return _json(service.taxonomies(base, page=page, per_page=per_page, search=search))
 
 
 @router.get("/taxonomies/{taxonomy_id}", summary="Eine Taxonomie")
-async def get_taxonomy(taxonomy_id: str, request: Request, x_quartier_public_base: PublicBase = None) -> JSONResponse:
-    out = service.taxonomy(_base(request, x_quartier_public_base), taxonomy_id)
-    return _json(out) if out is not None else _not_found("Taxonomie")
+async def get_taxonomy(taxonomy_id: str, base: Base) -> JSONResponse:
+    return _found(service.taxonomy(base, taxonomy_id), "Taxonomie")
 
 
 @router.get("/taxonomy_terms", summary="Die Begriffe der Taxonomien (seitenweise)")
 async def list_taxonomy_terms(
     request: Request,
-    x_quartier_public_base: PublicBase = None,
+    base: Base,
     search: str | None = None,
     taxonomy_id: str | None = None,
     top_only: bool = False,
@@ -194,21 +159,12 @@ async def list_taxonomy_terms(
     page: Page = 1,
     per_page: PerPage = DEFAULT_PER_PAGE,
 ) -> JSONResponse:
-    # The local taxonomies are flat: every term is a top term, none has a parent.
-    if parent_id:
-        return _json(service.domain.page_out([], 0, page, per_page))
     out = await service.taxonomy_terms(
-        _ctx(request).pool,
-        _base(request, x_quartier_public_base),
-        page=page,
-        per_page=per_page,
-        search=search,
-        taxonomy_id=taxonomy_id,
+        _pool(request), base, page=page, per_page=per_page, search=search, taxonomy_id=taxonomy_id, parent_id=parent_id
     )
     return _json(out)
 
 
 @router.get("/taxonomy_terms/{term_id}", summary="Ein Begriff")
-async def get_taxonomy_term(term_id: str, request: Request, x_quartier_public_base: PublicBase = None) -> JSONResponse:
-    out = await service.taxonomy_term(_ctx(request).pool, _base(request, x_quartier_public_base), term_id)
-    return _json(out) if out is not None else _not_found("Begriff")
+async def get_taxonomy_term(term_id: str, request: Request, base: Base) -> JSONResponse:
+    return _found(await service.taxonomy_term(_pool(request), base, term_id), "Begriff")

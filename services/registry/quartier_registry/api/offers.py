@@ -9,11 +9,13 @@ suspected duplicates (score and reasons), so the UI can warn at the moment of en
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Coroutine
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Header, HTTPException, Query, Request
+from fastapi import APIRouter, Body, Header, HTTPException, Query, Request, Response
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
 from quartier_registry.domain.offers import (
@@ -27,7 +29,23 @@ from quartier_registry.service import offers as service
 from quartier_registry.service.offers import Candidate
 from quartier_shared.runtime import ServiceContext
 
-router = APIRouter(prefix="/api/v1", tags=["Angebote"])
+
+class _OfferRoute(APIRoute):
+    """A refused use case (``OfferError``) of these routes answered as 404 or 422 with its field and message."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def route(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except OfferError as exc:
+                raise _error(exc) from exc
+
+        return route
+
+
+router = APIRouter(prefix="/api/v1", tags=["Angebote"], route_class=_OfferRoute)
 
 OFFER_EXAMPLE: dict[str, Any] = {
     "title": "Sprachcafé für Frauen",
@@ -282,10 +300,7 @@ async def review_due(
 
 @router.get("/offers/{offer_id}", response_model=OfferWithCandidatesOut, summary="Ein Angebot")
 async def get_offer(offer_id: uuid.UUID, request: Request) -> OfferWithCandidatesOut:
-    try:
-        offer, candidates = await service.get_offer(_ctx(request).pool, offer_id)
-    except OfferError as exc:
-        raise _error(exc) from exc
+    offer, candidates = await service.get_offer(_ctx(request).pool, offer_id)
     return _with_candidates(offer, candidates)
 
 
@@ -296,10 +311,7 @@ async def get_offer(offer_id: uuid.UUID, request: Request) -> OfferWithCandidate
     summary="Angebot anlegen (mit Hinweis auf mögliche Duplikate)",
 )
 async def create_offer(request: Request, body: OfferBody, x_quartier_actor: Actor = "api") -> JSONResponse:
-    try:
-        offer, candidates = await service.create_offer(_ctx(request).pool, _object(body), x_quartier_actor)
-    except OfferError as exc:
-        raise _error(exc) from exc
+    offer, candidates = await service.create_offer(_ctx(request).pool, _object(body), x_quartier_actor)
     out = _with_candidates(offer, candidates)
     return JSONResponse(
         out.model_dump(mode="json"), status_code=201, headers={"Location": f"/api/v1/offers/{offer.id}"}
@@ -310,19 +322,13 @@ async def create_offer(request: Request, body: OfferBody, x_quartier_actor: Acto
 async def change_offer(
     offer_id: uuid.UUID, request: Request, body: OfferBody, x_quartier_actor: Actor = "api"
 ) -> OfferWithCandidatesOut:
-    try:
-        offer, candidates = await service.change_offer(_ctx(request).pool, offer_id, _object(body), x_quartier_actor)
-    except OfferError as exc:
-        raise _error(exc) from exc
+    offer, candidates = await service.change_offer(_ctx(request).pool, offer_id, _object(body), x_quartier_actor)
     return _with_candidates(offer, candidates)
 
 
 @router.post("/offers/{offer_id}/confirm", response_model=OfferOut, summary="Angebot als aktuell bestätigen")
 async def confirm_offer(offer_id: uuid.UUID, request: Request, x_quartier_actor: Actor = "api") -> OfferOut:
-    try:
-        return offer_out(await service.confirm_offer(_ctx(request).pool, offer_id, x_quartier_actor))
-    except OfferError as exc:
-        raise _error(exc) from exc
+    return offer_out(await service.confirm_offer(_ctx(request).pool, offer_id, x_quartier_actor))
 
 
 @router.post("/offers/{offer_id}/withdraw", response_model=OfferOut, summary="Angebot zurückziehen")
@@ -332,11 +338,8 @@ async def withdraw_offer(
     body: Annotated[Any, Body(openapi_examples={"ende": {"value": {"reason": "Angebot endet zum Jahresende"}}})],
     x_quartier_actor: Actor = "api",
 ) -> OfferOut:
-    try:
-        reason = _object(body).get("reason")
-        return offer_out(await service.withdraw_offer(_ctx(request).pool, offer_id, reason, x_quartier_actor))
-    except OfferError as exc:
-        raise _error(exc) from exc
+    reason = _object(body).get("reason")
+    return offer_out(await service.withdraw_offer(_ctx(request).pool, offer_id, reason, x_quartier_actor))
 
 
 def _pair_out(pair: DuplicatePair, offers: list[Offer], suspected_at: str | None = None) -> PairOut:
@@ -365,10 +368,7 @@ async def list_duplicates(
 
 @router.post("/duplicates/{pair_id}/dismiss", response_model=PairOut, summary="Als „kein Duplikat“ markieren")
 async def dismiss_duplicate(pair_id: uuid.UUID, request: Request, x_quartier_actor: Actor = "api") -> PairOut:
-    try:
-        pair = await service.dismiss_pair(_ctx(request).pool, pair_id, x_quartier_actor)
-    except OfferError as exc:
-        raise _error(exc) from exc
+    pair = await service.dismiss_pair(_ctx(request).pool, pair_id, x_quartier_actor)
     return _pair_out(pair, [])
 
 
@@ -379,9 +379,6 @@ async def merge_duplicate(
     body: Annotated[Any, Body(openapi_examples={"behalten": {"value": {"keep_offer_id": "…"}}})],
     x_quartier_actor: Actor = "api",
 ) -> MergeOut:
-    try:
-        keep = _object(body).get("keep_offer_id")
-        pair, kept, withdrawn = await service.merge_pair(_ctx(request).pool, pair_id, keep, x_quartier_actor)
-    except OfferError as exc:
-        raise _error(exc) from exc
+    keep = _object(body).get("keep_offer_id")
+    pair, kept, withdrawn = await service.merge_pair(_ctx(request).pool, pair_id, keep, x_quartier_actor)
     return MergeOut(pair_id=pair.id, status=pair.status, kept=offer_out(kept), withdrawn=offer_out(withdrawn))

@@ -65,7 +65,8 @@ def _german(error: dict[str, Any]) -> dict[str, Any]:
 
 
 class _GermanValidation(APIRoute):
-    """Request validation errors of these routes in German, each naming its field."""
+    """Request validation errors of these routes in German, each naming its field; a refused use case
+    (``PeopleError``) answered with its status (404, 410, 422)."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
@@ -75,6 +76,8 @@ class _GermanValidation(APIRoute):
                 return await handler(request)
             except RequestValidationError as exc:
                 return JSONResponse(status_code=422, content={"detail": [_german(e) for e in exc.errors()]})
+            except PeopleError as exc:
+                raise _http_error(exc) from exc
 
         return route
 
@@ -169,38 +172,24 @@ async def list_actors(request: Request) -> list[ActorOut]:
 
 @router.get("/actors/{actor_id}", response_model=ActorOut, summary="Eine Akteur:in")
 async def get_actor(actor_id: uuid.UUID, request: Request) -> ActorOut:
-    try:
-        return _actor_out(await service.get_actor(_pool(request), actor_id))
-    except PeopleError as exc:
-        raise _http_error(exc) from exc
+    return _actor_out(await service.get_actor(_pool(request), actor_id))
 
 
 @router.post("/actors", response_model=ActorOut, status_code=201, summary="Akteur:in erfassen")
 async def register_actor(body: ActorIn, request: Request, x_quartier_actor: Actor_ = "api") -> ActorOut:
-    try:
-        return _actor_out(await service.register_actor(_pool(request), body.to_domain(uuid.uuid4()), x_quartier_actor))
-    except PeopleError as exc:
-        raise _http_error(exc) from exc
+    return _actor_out(await service.register_actor(_pool(request), body.to_domain(uuid.uuid4()), x_quartier_actor))
 
 
 @router.put("/actors/{actor_id}", response_model=ActorOut, summary="Akteur:in ändern")
 async def change_actor(
     actor_id: uuid.UUID, body: ActorIn, request: Request, x_quartier_actor: Actor_ = "api"
 ) -> ActorOut:
-    try:
-        return _actor_out(
-            await service.change_actor(_pool(request), actor_id, body.to_domain(actor_id), x_quartier_actor)
-        )
-    except PeopleError as exc:
-        raise _http_error(exc) from exc
+    return _actor_out(await service.change_actor(_pool(request), actor_id, body.to_domain(actor_id), x_quartier_actor))
 
 
 @router.post("/actors/{actor_id}/withdraw", response_model=ActorOut, summary="Akteur:in zurückziehen")
 async def withdraw_actor(actor_id: uuid.UUID, request: Request, x_quartier_actor: Actor_ = "api") -> ActorOut:
-    try:
-        return _actor_out(await service.withdraw_actor(_pool(request), actor_id, x_quartier_actor))
-    except PeopleError as exc:
-        raise _http_error(exc) from exc
+    return _actor_out(await service.withdraw_actor(_pool(request), actor_id, x_quartier_actor))
 
 
 # ---------------------------------------------------------------- people
@@ -292,20 +281,14 @@ async def list_persons(request: Request) -> list[PersonOut]:
 
 @router.get("/persons/{person_id}", response_model=PersonOut, summary="Eine Person mit ihren Mitgliedschaften")
 async def get_person(person_id: uuid.UUID, request: Request) -> PersonOut:
-    try:
-        view = await service.get_person(_pool(request), person_id)
-    except PeopleError as exc:
-        raise _http_error(exc) from exc
+    view = await service.get_person(_pool(request), person_id)
     return _person_out(view.person, view)
 
 
 @router.post("/persons", response_model=PersonOut, status_code=201, summary="Person erfassen")
 async def register_person(body: PersonIn, request: Request, x_quartier_actor: Actor_ = "api") -> PersonOut:
-    try:
-        person = await service.register_person(_pool(request), body.to_domain(uuid.uuid4()), x_quartier_actor)
-        view = await service.get_person(_pool(request), person.id)
-    except PeopleError as exc:
-        raise _http_error(exc) from exc
+    person = await service.register_person(_pool(request), body.to_domain(uuid.uuid4()), x_quartier_actor)
+    view = await service.get_person(_pool(request), person.id)
     return _person_out(view.person, view)
 
 
@@ -313,20 +296,14 @@ async def register_person(body: PersonIn, request: Request, x_quartier_actor: Ac
 async def change_person(
     person_id: uuid.UUID, body: PersonIn, request: Request, x_quartier_actor: Actor_ = "api"
 ) -> PersonOut:
-    try:
-        await service.change_person(_pool(request), person_id, body.to_domain(person_id), x_quartier_actor)
-        view = await service.get_person(_pool(request), person_id)
-    except PeopleError as exc:
-        raise _http_error(exc) from exc
+    await service.change_person(_pool(request), person_id, body.to_domain(person_id), x_quartier_actor)
+    view = await service.get_person(_pool(request), person_id)
     return _person_out(view.person, view)
 
 
 @router.get("/persons/{person_id}/export", summary="Auskunft: alles, was das Register über eine Person speichert")
 async def export_person(person_id: uuid.UUID, request: Request) -> dict[str, Any]:
-    try:
-        return await service.export_person(_pool(request), person_id)
-    except PeopleError as exc:
-        raise _http_error(exc) from exc
+    return await service.export_person(_pool(request), person_id)
 
 
 class ErasedOut(BaseModel):
@@ -337,10 +314,7 @@ class ErasedOut(BaseModel):
 
 @router.post("/persons/{person_id}/erase", response_model=ErasedOut, summary="Personenbezogene Daten löschen")
 async def erase_person(person_id: uuid.UUID, request: Request, x_quartier_actor: Actor_ = "api") -> ErasedOut:
-    try:
-        event = await service.erase_person(_pool(request), person_id, x_quartier_actor)
-    except PeopleError as exc:
-        raise _http_error(exc) from exc
+    event = await service.erase_person(_pool(request), person_id, x_quartier_actor)
     return ErasedOut(
         person_id=person_id, event_id=event.id, retained_membership_ids=event.data["retained_membership_ids"]
     )
@@ -415,10 +389,7 @@ async def list_bodies(request: Request) -> list[BodyOut]:
 
 @router.get("/bodies/{body_id}", response_model=BodyOut, summary="Ein Gremium mit Mitgliedern und Rollen")
 async def get_body(body_id: uuid.UUID, request: Request) -> BodyOut:
-    try:
-        return _body_out(await service.get_body(_pool(request), body_id))
-    except PeopleError as exc:
-        raise _http_error(exc) from exc
+    return _body_out(await service.get_body(_pool(request), body_id))
 
 
 class LocalTitleIn(BaseModel):
@@ -429,11 +400,8 @@ class LocalTitleIn(BaseModel):
 async def set_local_title(
     body_id: uuid.UUID, body: LocalTitleIn, request: Request, x_quartier_actor: Actor_ = "api"
 ) -> BodyOut:
-    try:
-        await service.set_local_title(_pool(request), body_id, body.local_title, x_quartier_actor)
-        return _body_out(await service.get_body(_pool(request), body_id))
-    except PeopleError as exc:
-        raise _http_error(exc) from exc
+    await service.set_local_title(_pool(request), body_id, body.local_title, x_quartier_actor)
+    return _body_out(await service.get_body(_pool(request), body_id))
 
 
 class MembershipIn(BaseModel):
@@ -475,12 +443,9 @@ async def _membership_out(request: Request, membership_id: uuid.UUID) -> Members
 async def start_membership(
     body_id: uuid.UUID, body: MembershipIn, request: Request, x_quartier_actor: Actor_ = "api"
 ) -> MembershipOut:
-    try:
-        membership = await service.start_membership(
-            _pool(request), body_id, body.person_id, body.role, body.starts_on, body.ends_on, x_quartier_actor
-        )
-    except PeopleError as exc:
-        raise _http_error(exc) from exc
+    membership = await service.start_membership(
+        _pool(request), body_id, body.person_id, body.role, body.starts_on, body.ends_on, x_quartier_actor
+    )
     return await _membership_out(request, membership.id)
 
 
@@ -492,8 +457,5 @@ class EndMembershipIn(BaseModel):
 async def end_membership(
     membership_id: uuid.UUID, body: EndMembershipIn, request: Request, x_quartier_actor: Actor_ = "api"
 ) -> MembershipOut:
-    try:
-        await service.end_membership(_pool(request), membership_id, body.ends_on, x_quartier_actor)
-    except PeopleError as exc:
-        raise _http_error(exc) from exc
+    await service.end_membership(_pool(request), membership_id, body.ends_on, x_quartier_actor)
     return await _membership_out(request, membership_id)

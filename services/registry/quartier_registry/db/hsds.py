@@ -94,6 +94,10 @@ async def load_service(conn: asyncpg.Connection, offer_id: uuid.UUID) -> OfferRe
     return _record(row) if row else None
 
 
+async def offer_ids(conn: asyncpg.Connection) -> list[uuid.UUID]:
+    return [r["id"] for r in await conn.fetch("SELECT id FROM offers")]
+
+
 async def services_of(conn: asyncpg.Connection, provider_id: uuid.UUID) -> list[OfferRecord]:
     rows = await conn.fetch(
         f"SELECT {_COLUMNS} FROM offers_located WHERE provider_actor_id = $1 ORDER BY title, id",  # noqa: S608

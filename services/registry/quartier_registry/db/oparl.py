@@ -10,14 +10,14 @@ missing one is not.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import uuid
 from typing import Any
 
 import asyncpg
 
+from quartier_registry.db.people import row_body, row_membership, row_person
 from quartier_registry.domain.oparl import ListQuery, MembershipRecord, Organization, PersonRecord
-from quartier_registry.domain.people import Body, BodyKind, Membership, Person, Role
+from quartier_registry.domain.people import BodyKind
 
 _MEMBERSHIPS = """ms AS (
     SELECT m.id, m.body_id, m.person_id, m.role, m.starts_on, m.ends_on, m.retention_reason,
@@ -84,30 +84,17 @@ async def _page(conn: asyncpg.Connection, cte: str, order: str, query: ListQuery
 
 
 def _organization(r: asyncpg.Record) -> Organization:
-    body = Body(r["id"], BodyKind(r["kind"]), r["name"], r["social_area_key"], r["district_key"], r["local_title"])
-    return Organization(body, r["created"], r["modified"], tuple(r["membership_ids"]))
+    return Organization(row_body(r), r["created"], r["modified"], tuple(r["membership_ids"]))
 
 
 def _membership(r: asyncpg.Record) -> MembershipRecord:
-    m = Membership(
-        r["id"], r["body_id"], r["person_id"], Role(r["role"]), r["starts_on"], r["ends_on"], r["retention_reason"]
+    return MembershipRecord(
+        row_membership(r), BodyKind(r["body_kind"]), r["person_erased"], r["created"], r["modified"]
     )
-    return MembershipRecord(m, BodyKind(r["body_kind"]), r["person_erased"], r["created"], r["modified"])
 
 
 def _person(r: asyncpg.Record, memberships: tuple[MembershipRecord, ...]) -> PersonRecord:
-    person = Person(
-        id=r["id"],
-        given_name=r["given_name"] or "",
-        family_name=r["family_name"] or "",
-        email=r["email"],
-        phone=r["phone"],
-        actor_id=r["actor_id"],
-        functions=tuple(json.loads(r["functions"])),
-        residential_area_number=r["residential_area_number"],
-        erased=r["erased"],
-    )
-    return PersonRecord(person, r["created"], r["modified"], memberships)
+    return PersonRecord(row_person(r), r["created"], r["modified"], memberships)
 
 
 async def _memberships_of(

@@ -93,7 +93,7 @@ _PERSON_COLUMNS = (
 )
 
 
-def _person(r: asyncpg.Record) -> Person:
+def row_person(r: asyncpg.Record) -> Person:
     return Person(
         id=r["id"],
         given_name=r["given_name"] or "",
@@ -111,13 +111,17 @@ async def list_persons(conn: asyncpg.Connection) -> list[Person]:
     rows = await conn.fetch(
         f"SELECT {_PERSON_COLUMNS} FROM persons WHERE erased_at IS NULL ORDER BY family_name, given_name, id"  # noqa: S608
     )
-    return [_person(r) for r in rows]
+    return [row_person(r) for r in rows]
+
+
+async def erased_person_ids(conn: asyncpg.Connection) -> set[uuid.UUID]:
+    return {r["id"] for r in await conn.fetch("SELECT id FROM persons WHERE erased_at IS NOT NULL")}
 
 
 async def get_person(conn: asyncpg.Connection, person_id: uuid.UUID, *, for_update: bool = False) -> Person | None:
     lock = " FOR UPDATE" if for_update else ""
     row = await conn.fetchrow(f"SELECT {_PERSON_COLUMNS} FROM persons WHERE id = $1{lock}", person_id)  # noqa: S608
-    return _person(row) if row else None
+    return row_person(row) if row else None
 
 
 async def save_person(conn: asyncpg.Connection, person: Person) -> None:
@@ -148,7 +152,7 @@ async def save_person(conn: asyncpg.Connection, person: Person) -> None:
 _BODY_COLUMNS = "id, kind, name, social_area_key, district_key, local_title"
 
 
-def _body(r: asyncpg.Record) -> Body:
+def row_body(r: asyncpg.Record) -> Body:
     return Body(r["id"], BodyKind(r["kind"]), r["name"], r["social_area_key"], r["district_key"], r["local_title"])
 
 
@@ -157,13 +161,13 @@ _BODY_ORDER = """ORDER BY array_position(ARRAY['council', 'steering_committee', 
 
 
 async def list_bodies(conn: asyncpg.Connection) -> list[Body]:
-    return [_body(r) for r in await conn.fetch(f"SELECT {_BODY_COLUMNS} FROM bodies {_BODY_ORDER}")]  # noqa: S608
+    return [row_body(r) for r in await conn.fetch(f"SELECT {_BODY_COLUMNS} FROM bodies {_BODY_ORDER}")]  # noqa: S608
 
 
 async def get_body(conn: asyncpg.Connection, body_id: uuid.UUID, *, for_update: bool = False) -> Body | None:
     lock = " FOR UPDATE" if for_update else ""
     row = await conn.fetchrow(f"SELECT {_BODY_COLUMNS} FROM bodies WHERE id = $1{lock}", body_id)  # noqa: S608
-    return _body(row) if row else None
+    return row_body(row) if row else None
 
 
 async def save_body(conn: asyncpg.Connection, body: Body) -> None:
@@ -187,7 +191,7 @@ async def save_body(conn: asyncpg.Connection, body: Body) -> None:
 _MEMBERSHIP_COLUMNS = "id, body_id, person_id, role, starts_on, ends_on, retention_reason"
 
 
-def _membership(r: asyncpg.Record) -> Membership:
+def row_membership(r: asyncpg.Record) -> Membership:
     return Membership(
         r["id"], r["body_id"], r["person_id"], Role(r["role"]), r["starts_on"], r["ends_on"], r["retention_reason"]
     )
@@ -198,7 +202,7 @@ async def memberships_of_body(conn: asyncpg.Connection, body_id: uuid.UUID) -> l
         f"SELECT {_MEMBERSHIP_COLUMNS} FROM memberships WHERE body_id = $1 ORDER BY starts_on, id",  # noqa: S608
         body_id,
     )
-    return [_membership(r) for r in rows]
+    return [row_membership(r) for r in rows]
 
 
 async def memberships_of_person(conn: asyncpg.Connection, person_id: uuid.UUID) -> list[Membership]:
@@ -206,12 +210,12 @@ async def memberships_of_person(conn: asyncpg.Connection, person_id: uuid.UUID) 
         f"SELECT {_MEMBERSHIP_COLUMNS} FROM memberships WHERE person_id = $1 ORDER BY starts_on, id",  # noqa: S608
         person_id,
     )
-    return [_membership(r) for r in rows]
+    return [row_membership(r) for r in rows]
 
 
 async def all_memberships(conn: asyncpg.Connection) -> list[Membership]:
     rows = await conn.fetch(f"SELECT {_MEMBERSHIP_COLUMNS} FROM memberships ORDER BY starts_on, id")  # noqa: S608
-    return [_membership(r) for r in rows]
+    return [row_membership(r) for r in rows]
 
 
 async def get_membership(
@@ -222,7 +226,7 @@ async def get_membership(
         f"SELECT {_MEMBERSHIP_COLUMNS} FROM memberships WHERE id = $1{lock}",  # noqa: S608
         membership_id,
     )
-    return _membership(row) if row else None
+    return row_membership(row) if row else None
 
 
 async def save_membership(conn: asyncpg.Connection, m: Membership) -> None:

@@ -7,9 +7,9 @@ answering a single object return None when there is none (the API answers 404).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
-from dataclasses import replace
-from typing import Any
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any, TypeVar
 
 import asyncpg
 
@@ -21,6 +21,8 @@ from quartier_registry.domain.hsds import OfferRecord, Term
 from quartier_registry.domain.people import Actor
 from quartier_registry.domain.territory import Territory, TerritoryError
 
+T = TypeVar("T")
+
 
 class HsdsQueryError(ValueError):
     """A query parameter cannot be used; ``parameter`` names it, ``message`` says why (German)."""
@@ -29,6 +31,19 @@ class HsdsQueryError(ValueError):
         super().__init__(f"{parameter}: {message}")
         self.parameter = parameter
         self.message = message
+
+
+@dataclass(frozen=True)
+class ServiceQuery:
+    """The query parameters of ``/services`` and ``/service_at_locations`` (``postcode`` only of the latter)."""
+
+    search: str | None = None
+    taxonomy_term_id: str | None = None
+    taxonomy_id: str | None = None
+    organization_id: str | None = None
+    modified_after: str | None = None
+    full: bool = False
+    postcode: str | None = None
 
 
 async def _territory(conn: asyncpg.Connection) -> Territory:
@@ -42,41 +57,32 @@ async def _catalogue(conn: asyncpg.Connection, territory: Territory) -> list[Ter
     return domain.catalogue(territory, await db.target_groups(conn))
 
 
-async def _resolve_filter(
-    conn: asyncpg.Connection,
-    territory: Territory,
-    *,
-    search: str | None,
-    taxonomy_term_id: str | None,
-    taxonomy_id: str | None,
-    organization_id: str | None,
-    modified_after: str | None,
-    postcode: str | None = None,
-) -> ServiceFilter | None:
+async def _resolve_filter(conn: asyncpg.Connection, territory: Territory, query: ServiceQuery) -> ServiceFilter | None:
     """The filter, or None when it cannot match anything (unknown term, taxonomy or organization)."""
-    f = ServiceFilter(search=search, postcode=postcode.strip() if postcode and postcode.strip() else None)
-    if modified_after:
+    postcode = query.postcode.strip() if query.postcode and query.postcode.strip() else None
+    f = ServiceFilter(search=query.search, postcode=postcode)
+    if query.modified_after:
         try:
-            f = replace(f, modified_after=domain.parse_modified_after(modified_after))
+            f = replace(f, modified_after=domain.parse_modified_after(query.modified_after))
         except ValueError:
             raise HsdsQueryError(
                 "modified_after", "Bitte Datum und Uhrzeit nach ISO 8601 angeben, z. B. 2026-01-31T12:00:00Z."
             ) from None
-    if taxonomy_term_id:
+    if query.taxonomy_term_id:
         by_id = {t.id: t for t in await _catalogue(conn, territory)}
-        wanted = [domain.parse_uuid(x.strip()) for x in taxonomy_term_id.split(",") if x.strip()]
+        wanted = [domain.parse_uuid(x.strip()) for x in query.taxonomy_term_id.split(",") if x.strip()]
         terms = tuple((t.taxonomy.key, t.name) for t in (by_id.get(w) for w in wanted if w) if t is not None)
         if not terms:
             return None
         f = replace(f, terms=terms)
-    if taxonomy_id:
-        parsed = domain.parse_uuid(taxonomy_id.strip())
+    if query.taxonomy_id:
+        parsed = domain.parse_uuid(query.taxonomy_id.strip())
         taxonomy = domain.TAXONOMY_BY_ID.get(parsed) if parsed else None
         if taxonomy is None:
             return None
         f = replace(f, taxonomy_key=taxonomy.key)
-    if organization_id:
-        org = domain.parse_uuid(organization_id.strip())
+    if query.organization_id:
+        org = domain.parse_uuid(query.organization_id.strip())
         if org is None:
             return None
         f = replace(f, organization_id=org)
@@ -95,40 +101,47 @@ def _page_args(page: int, per_page: int) -> tuple[int, int]:
     return per_page, (page - 1) * per_page
 
 
-async def services(
-    pool: asyncpg.Pool,
-    base: str,
-    *,
-    page: int,
-    per_page: int,
-    full: bool = False,
-    search: str | None = None,
-    taxonomy_term_id: str | None = None,
-    taxonomy_id: str | None = None,
-    organization_id: str | None = None,
-    modified_after: str | None = None,
-) -> dict[str, Any]:
+def _page_of(items: Sequence[T], page: int, per_page: int, out: Callable[[T], dict[str, Any]]) -> dict[str, Any]:
+    """One page of a list held in memory."""
+    limit, offset = _page_args(page, per_page)
+    return domain.page_out([out(i) for i in items[offset : offset + limit]], len(items), page, per_page)
+
+
+@dataclass(frozen=True)
+class _Listed:
+    territory: Territory
+    records: list[OfferRecord]
+    total: int
+    orgs: dict[uuid.UUID, dict[str, Any]]
+
+    def service(self, record: OfferRecord, base: str, *, full: bool) -> dict[str, Any]:
+        org = self.orgs[record.offer.data.provider_actor_id]
+        return domain.service_full(record, self.territory, org, base) if full else domain.service_list_item(record, org)
+
+
+async def _listed(conn: asyncpg.Connection, base: str, query: ServiceQuery, page: int, per_page: int) -> _Listed:
+    """A page of the offers the query selects, with their organizations (none when it cannot match)."""
+    territory = await _territory(conn)
+    f = await _resolve_filter(conn, territory, query)
+    if f is None:
+        return _Listed(territory, [], 0, {})
+    limit, offset = _page_args(page, per_page)
+    records, total = await db.list_services(conn, f, limit=limit, offset=offset)
+    return _Listed(territory, records, total, await _organizations(conn, records, territory.city, base))
+
+
+async def services(pool: asyncpg.Pool, base: str, query: ServiceQuery, *, page: int, per_page: int) -> dict[str, Any]:
     async with pool.acquire() as conn:
-        territory = await _territory(conn)
-        f = await _resolve_filter(
-            conn,
-            territory,
-            search=search,
-            taxonomy_term_id=taxonomy_term_id,
-            taxonomy_id=taxonomy_id,
-            organization_id=organization_id,
-            modified_after=modified_after,
-        )
-        if f is None:
-            return domain.page_out([], 0, page, per_page)
-        limit, offset = _page_args(page, per_page)
-        records, total = await db.list_services(conn, f, limit=limit, offset=offset)
-        orgs = await _organizations(conn, records, territory.city, base)
-    if full:
-        contents = [domain.service_full(r, territory, orgs[r.offer.data.provider_actor_id], base) for r in records]
-    else:
-        contents = [domain.service_list_item(r, orgs[r.offer.data.provider_actor_id]) for r in records]
-    return domain.page_out(contents, total, page, per_page)
+        listed = await _listed(conn, base, replace(query, postcode=None), page, per_page)
+    contents = [listed.service(r, base, full=query.full) for r in listed.records]
+    return domain.page_out(contents, listed.total, page, per_page)
+
+
+async def _full_service(
+    conn: asyncpg.Connection, record: OfferRecord, territory: Territory, base: str
+) -> dict[str, Any]:
+    orgs = await _organizations(conn, [record], territory.city, base)
+    return domain.service_full(record, territory, orgs[record.offer.data.provider_actor_id], base)
 
 
 async def service(pool: asyncpg.Pool, base: str, service_id: str) -> dict[str, Any] | None:
@@ -139,50 +152,21 @@ async def service(pool: asyncpg.Pool, base: str, service_id: str) -> dict[str, A
         record = await db.load_service(conn, offer_id)
         if record is None:
             return None
-        territory = await _territory(conn)
-        orgs = await _organizations(conn, [record], territory.city, base)
-    return domain.service_full(record, territory, orgs[record.offer.data.provider_actor_id], base)
+        return await _full_service(conn, record, await _territory(conn), base)
 
 
 async def service_at_locations(
-    pool: asyncpg.Pool,
-    base: str,
-    *,
-    page: int,
-    per_page: int,
-    full: bool = False,
-    search: str | None = None,
-    taxonomy_term_id: str | None = None,
-    taxonomy_id: str | None = None,
-    organization_id: str | None = None,
-    modified_after: str | None = None,
-    postcode: str | None = None,
+    pool: asyncpg.Pool, base: str, query: ServiceQuery, *, page: int, per_page: int
 ) -> dict[str, Any]:
     async with pool.acquire() as conn:
-        territory = await _territory(conn)
-        f = await _resolve_filter(
-            conn,
-            territory,
-            search=search,
-            taxonomy_term_id=taxonomy_term_id,
-            taxonomy_id=taxonomy_id,
-            organization_id=organization_id,
-            modified_after=modified_after,
-            postcode=postcode,
-        )
-        if f is None:
-            return domain.page_out([], 0, page, per_page)
-        limit, offset = _page_args(page, per_page)
-        records, total = await db.list_services(conn, f, limit=limit, offset=offset)
-        orgs = await _organizations(conn, records, territory.city, base)
+        listed = await _listed(conn, base, query, page, per_page)
     contents = []
-    for r in records:
-        org = orgs[r.offer.data.provider_actor_id]
-        nested = domain.service_full(r, territory, org, base) if full else domain.service_list_item(r, org)
-        if full:
+    for r in listed.records:
+        nested = listed.service(r, base, full=query.full)
+        if query.full:
             nested.pop("service_at_locations", None)
-        contents.append(domain.service_at_location_out(r, territory, service=nested))
-    return domain.page_out(contents, total, page, per_page)
+        contents.append(domain.service_at_location_out(r, listed.territory, service=nested))
+    return domain.page_out(contents, listed.total, page, per_page)
 
 
 async def service_at_location(pool: asyncpg.Pool, base: str, sal_id: str) -> dict[str, Any] | None:
@@ -195,8 +179,7 @@ async def service_at_location(pool: asyncpg.Pool, base: str, sal_id: str) -> dic
         record = await _record_of_service_at_location(conn, wanted)
         if record is None:
             return None
-        orgs = await _organizations(conn, [record], territory.city, base)
-    nested = domain.service_full(record, territory, orgs[record.offer.data.provider_actor_id], base)
+        nested = await _full_service(conn, record, territory, base)
     nested.pop("service_at_locations", None)
     out = domain.service_at_location_out(record, territory, service=nested)
     out["schedules"] = nested["schedules"]
@@ -207,16 +190,24 @@ async def service_at_location(pool: asyncpg.Pool, base: str, sal_id: str) -> dic
 
 async def _record_of_service_at_location(conn: asyncpg.Connection, wanted: uuid.UUID) -> OfferRecord | None:
     # One service_at_location per offer; the id cannot be inverted, so compare against the offers' ids.
-    ids = await conn.fetch("SELECT id FROM offers")
-    for row in ids:
-        if domain.service_at_location_id_of_id(row["id"]) == wanted:
-            return await db.load_service(conn, row["id"])
+    for offer_id in await db.offer_ids(conn):
+        if domain.service_at_location_id_of_id(offer_id) == wanted:
+            return await db.load_service(conn, offer_id)
     return None
 
 
 async def organizations(
-    pool: asyncpg.Pool, base: str, *, page: int, per_page: int, search: str | None = None, full: bool = False
+    pool: asyncpg.Pool,
+    base: str,
+    *,
+    page: int,
+    per_page: int,
+    search: str | None = None,
+    full: bool = False,
+    full_service: bool = False,
 ) -> dict[str, Any]:
+    """``full_service`` is HSDS's name for ``full`` here: organizations with their services."""
+    full = full or full_service
     async with pool.acquire() as conn:
         territory = await _territory(conn)
         limit, offset = _page_args(page, per_page)
@@ -250,9 +241,7 @@ def taxonomies(base: str, *, page: int, per_page: int, search: str | None = None
     items = [
         t for t in domain.TAXONOMIES if not search or search.strip().lower() in (t.name + " " + t.description).lower()
     ]
-    limit, offset = _page_args(page, per_page)
-    contents = [domain.taxonomy_out(t, base) for t in items[offset : offset + limit]]
-    return domain.page_out(contents, len(items), page, per_page)
+    return _page_of(items, page, per_page, lambda t: domain.taxonomy_out(t, base))
 
 
 def taxonomy(base: str, taxonomy_id: str) -> dict[str, Any] | None:
@@ -269,7 +258,11 @@ async def taxonomy_terms(
     per_page: int,
     search: str | None = None,
     taxonomy_id: str | None = None,
+    parent_id: str | None = None,
 ) -> dict[str, Any]:
+    # The local taxonomies are flat: every term is a top term, none has a parent.
+    if parent_id:
+        return domain.page_out([], 0, page, per_page)
     async with pool.acquire() as conn:
         terms = await _catalogue(conn, await _territory(conn))
     if taxonomy_id:
@@ -278,9 +271,7 @@ async def taxonomy_terms(
     if search and search.strip():
         needle = search.strip().lower()
         terms = [t for t in terms if needle in t.name.lower()]
-    limit, offset = _page_args(page, per_page)
-    contents = [domain.term_out(t, base) for t in terms[offset : offset + limit]]
-    return domain.page_out(contents, len(terms), page, per_page)
+    return _page_of(terms, page, per_page, lambda t: domain.term_out(t, base))
 
 
 async def taxonomy_term(pool: asyncpg.Pool, base: str, term_id: str) -> dict[str, Any] | None:

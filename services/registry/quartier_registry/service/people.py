@@ -53,6 +53,19 @@ async def _announce(conn: asyncpg.Connection, payload: EventPayload, who: str) -
     return event
 
 
+async def _save(
+    conn: asyncpg.Connection,
+    save: Callable[[asyncpg.Connection, T], Awaitable[None]],
+    decided: tuple[T, EventPayload],
+    who: str,
+) -> T:
+    """Saves the state a rule decided, with its event in the outbox and its audit row (the caller's transaction)."""
+    state, event = decided
+    await save(conn, state)
+    await _announce(conn, event, who)
+    return state
+
+
 async def _territory(conn: asyncpg.Connection) -> Territory:
     territory = await territory_db.load_territory(conn)
     if territory is None:
@@ -96,10 +109,7 @@ async def _organisation(conn: asyncpg.Connection, actor_id: uuid.UUID | None) ->
 async def _register_actor(conn: asyncpg.Connection, actor: Actor, who: str) -> Actor:
     if await db.get_actor(conn, actor.id) is not None:
         raise PeopleError("id", "Diese Organisation ist bereits erfasst.")
-    checked, event = domain.register_actor(await _territory(conn), actor)
-    await db.save_actor(conn, checked)
-    await _announce(conn, event, who)
-    return checked
+    return await _save(conn, db.save_actor, domain.register_actor(await _territory(conn), actor), who)
 
 
 async def register_actor(pool: asyncpg.Pool, actor: Actor, who: str) -> Actor:
@@ -109,20 +119,15 @@ async def register_actor(pool: asyncpg.Pool, actor: Actor, who: str) -> Actor:
 async def change_actor(pool: asyncpg.Pool, actor_id: uuid.UUID, desired: Actor, who: str) -> Actor:
     async def work(conn: asyncpg.Connection) -> Actor:
         current = await _actor_or_404(conn, actor_id, for_update=True)
-        changed, event = domain.change_actor(await _territory(conn), current, desired)
-        await db.save_actor(conn, changed)
-        await _announce(conn, event, who)
-        return changed
+        return await _save(conn, db.save_actor, domain.change_actor(await _territory(conn), current, desired), who)
 
     return await _in_transaction(pool, work)
 
 
 async def withdraw_actor(pool: asyncpg.Pool, actor_id: uuid.UUID, who: str) -> Actor:
     async def work(conn: asyncpg.Connection) -> Actor:
-        withdrawn, event = domain.withdraw_actor(await _actor_or_404(conn, actor_id, for_update=True))
-        await db.save_actor(conn, withdrawn)
-        await _announce(conn, event, who)
-        return withdrawn
+        current = await _actor_or_404(conn, actor_id, for_update=True)
+        return await _save(conn, db.save_actor, domain.withdraw_actor(current), who)
 
     return await _in_transaction(pool, work)
 
@@ -144,10 +149,8 @@ async def _register_person(conn: asyncpg.Connection, person: Person, who: str) -
     if await db.get_person(conn, person.id) is not None:
         raise PeopleError("id", "Diese Person ist bereits erfasst.")
     organisation = await _organisation(conn, person.actor_id)
-    checked, event = domain.register_person(await _territory(conn), person, organisation)
-    await db.save_person(conn, checked)
-    await _announce(conn, event, who)
-    return checked
+    decided = domain.register_person(await _territory(conn), person, organisation)
+    return await _save(conn, db.save_person, decided, who)
 
 
 async def register_person(pool: asyncpg.Pool, person: Person, who: str) -> Person:
@@ -158,10 +161,8 @@ async def change_person(pool: asyncpg.Pool, person_id: uuid.UUID, desired: Perso
     async def work(conn: asyncpg.Connection) -> Person:
         current = await _person_or_404(conn, person_id, for_update=True)
         organisation = await _organisation(conn, desired.actor_id)
-        changed, event = domain.change_person(await _territory(conn), current, desired, organisation)
-        await db.save_person(conn, changed)
-        await _announce(conn, event, who)
-        return changed
+        decided = domain.change_person(await _territory(conn), current, desired, organisation)
+        return await _save(conn, db.save_person, decided, who)
 
     return await _in_transaction(pool, work)
 
@@ -276,9 +277,8 @@ async def ensure_bodies(pool: asyncpg.Pool, who: str = "system") -> int:
         await conn.execute("SELECT pg_advisory_xact_lock($1)", advisory_key("registry:bodies"))
         territory = await _territory(conn)
         changes = domain.body_registrations(await db.list_bodies(conn), domain.bodies_of(territory))
-        for body, event in changes:
-            await db.save_body(conn, body)
-            await _announce(conn, event, who)
+        for decided in changes:
+            await _save(conn, db.save_body, decided, who)
     if changes:
         log.info("bodies registered", extra={"bodies": len(changes)})
     return len(changes)
@@ -286,10 +286,8 @@ async def ensure_bodies(pool: asyncpg.Pool, who: str = "system") -> int:
 
 async def set_local_title(pool: asyncpg.Pool, body_id: uuid.UUID, title: str | None, who: str) -> Body:
     async def work(conn: asyncpg.Connection) -> Body:
-        changed, event = domain.set_local_title(await _body_or_404(conn, body_id, for_update=True), title)
-        await db.save_body(conn, changed)
-        await _announce(conn, event, who)
-        return changed
+        current = await _body_or_404(conn, body_id, for_update=True)
+        return await _save(conn, db.save_body, domain.set_local_title(current, title), who)
 
     return await _in_transaction(pool, work)
 
@@ -314,7 +312,7 @@ async def list_bodies(pool: asyncpg.Pool, today: dt.date | None = None) -> list[
         territory = await _territory(conn)
         bodies = await db.list_bodies(conn)
         persons = {p.id: p for p in await db.list_persons(conn)}
-        erased_ids = {r["id"] for r in await conn.fetch("SELECT id FROM persons WHERE erased_at IS NOT NULL")}
+        erased_ids = await db.erased_person_ids(conn)
         memberships = await db.all_memberships(conn)
     by_body: dict[uuid.UUID, list[MemberView]] = {b.id: [] for b in bodies}
     index = {b.id: b for b in bodies}
@@ -348,12 +346,10 @@ async def _start_membership(
     # The body's row serialises changes of its memberships, so the chair rule holds under concurrency.
     body = await _body_or_404(conn, body_id, for_update=True)
     person = await _person_or_404(conn, person_id)
-    membership, event = domain.start_membership(
+    decided = domain.start_membership(
         body, person, membership_id, role, starts_on, ends_on, await db.memberships_of_body(conn, body_id)
     )
-    await db.save_membership(conn, membership)
-    await _announce(conn, event, who)
-    return membership
+    return await _save(conn, db.save_membership, decided, who)
 
 
 async def start_membership(
@@ -378,10 +374,7 @@ async def end_membership(pool: asyncpg.Pool, membership_id: uuid.UUID, ends_on: 
         await _body_or_404(conn, current.body_id, for_update=True)
         current = await db.get_membership(conn, membership_id, for_update=True)
         assert current is not None
-        ended, event = domain.end_membership(current, ends_on)
-        await db.save_membership(conn, ended)
-        await _announce(conn, event, who)
-        return ended
+        return await _save(conn, db.save_membership, domain.end_membership(current, ends_on), who)
 
     return await _in_transaction(pool, work)
 
@@ -473,9 +466,7 @@ async def load_demo_data(pool: asyncpg.Pool, path: Path = DEMO_FILE, who: str = 
         for key, title in (doc.get("neighbourhood_conference_titles") or {}).items():
             body = await _body_or_404(conn, _body_id(f"neighbourhood_conference/{key}"), for_update=True)
             if body.local_title is None:
-                changed, event = domain.set_local_title(body, title)
-                await db.save_body(conn, changed)
-                await _announce(conn, event, who)
+                await _save(conn, db.save_body, domain.set_local_title(body, title), who)
     log.info("demo people loaded", extra={"added": added})
     return added
 

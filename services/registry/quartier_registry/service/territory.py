@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import TypeVar
 
 import asyncpg
 
@@ -12,12 +14,13 @@ from quartier_registry.domain import territory as domain
 from quartier_registry.domain.territory import Territory, TerritoryError
 from quartier_registry.territory_file import TerritoryFileError, read_territory_file
 from quartier_shared.db import advisory_key
-from quartier_shared.events.envelope import CloudEvent
+from quartier_shared.events.envelope import CloudEvent, EventPayload
 from quartier_shared.outbox import enqueue
 
 log = logging.getLogger(__name__)
 
 SOURCE = "/quartier/registry"
+C = TypeVar("C", bound=EventPayload)
 
 
 async def load_territory_file(pool: asyncpg.Pool, path: Path) -> int:
@@ -53,35 +56,44 @@ async def load_territory_file(pool: asyncpg.Pool, path: Path) -> int:
 
 async def current_territory(pool: asyncpg.Pool) -> Territory:
     async with pool.acquire() as conn:
-        territory = await db.load_territory(conn)
-    if territory is None:
-        raise TerritoryError("", "Das Gebiet ist noch nicht geladen.")
-    return territory
+        return _loaded(await db.load_territory(conn))
+
+
+async def _change(
+    pool: asyncpg.Pool,
+    actor: str,
+    decide: Callable[[Territory], C],
+    save: Callable[[asyncpg.Connection, C], Awaitable[None]],
+) -> CloudEvent:
+    """Loads the territory under its lock, decides the change, saves it with its event and audit row."""
+    async with pool.acquire() as conn, conn.transaction():
+        # Territory changes are rare; one lock on the territory serialises them and keeps guards true.
+        change = decide(_loaded(await db.load_territory(conn, for_update=True)))
+        await save(conn, change)
+        event = await enqueue(conn, change, source=SOURCE)
+        await db.audit(conn, event.id, actor, change.model_dump(mode="json"))
+    return event
 
 
 async def rename_community_centre(pool: asyncpg.Pool, social_area_key: str, name: str, actor: str) -> CloudEvent:
-    async with pool.acquire() as conn, conn.transaction():
-        territory = await _locked_territory(conn)
-        change = domain.rename_community_centre(territory, social_area_key, name)
-        await db.rename_community_centre(conn, change.social_area_key, change.new_name)
-        event = await enqueue(conn, change, source=SOURCE)
-        await db.audit(conn, event.id, actor, change.model_dump(mode="json"))
-    return event
+    return await _change(
+        pool,
+        actor,
+        lambda territory: domain.rename_community_centre(territory, social_area_key, name),
+        lambda conn, change: db.rename_community_centre(conn, change.social_area_key, change.new_name),
+    )
 
 
 async def move_residential_area(pool: asyncpg.Pool, number: int, to_social_area_key: str, actor: str) -> CloudEvent:
-    async with pool.acquire() as conn, conn.transaction():
-        territory = await _locked_territory(conn)
-        change = domain.move_residential_area(territory, number, to_social_area_key)
-        await db.set_social_area_of(conn, change.number, change.to_social_area_key)
-        event = await enqueue(conn, change, source=SOURCE)
-        await db.audit(conn, event.id, actor, change.model_dump(mode="json"))
-    return event
+    return await _change(
+        pool,
+        actor,
+        lambda territory: domain.move_residential_area(territory, number, to_social_area_key),
+        lambda conn, change: db.set_social_area_of(conn, change.number, change.to_social_area_key),
+    )
 
 
-async def _locked_territory(conn: asyncpg.Connection) -> Territory:
-    # Territory changes are rare; one lock on the territory serialises them and keeps guards true.
-    territory = await db.load_territory(conn, for_update=True)
+def _loaded(territory: Territory | None) -> Territory:
     if territory is None:
         raise TerritoryError("", "Das Gebiet ist noch nicht geladen.")
     return territory
