@@ -7,15 +7,9 @@ only read them. A 422 of the registry carries ``{"detail": {"field": ..., "messa
 
 from __future__ import annotations
 
-import logging
 from typing import Any
-from urllib.parse import quote
 
-import httpx
-
-from quartier_gateway.registry import RegistryClient, RegistryError, RegistryUnavailable
-
-log = logging.getLogger(__name__)
+from quartier_gateway.registry import RegistryClient, RegistryError, RegistryUnavailable, refusal, segment
 
 PAGE_LIMIT_MAX = 200
 
@@ -29,36 +23,13 @@ class OfferRefused(RegistryError):
 
 
 class OffersClient:
-    """Offer calls over the gateway's one registry connection (``RegistryClient.http``)."""
+    """Offer calls over the gateway's one registry connection (``RegistryClient.request``)."""
 
     def __init__(self, registry: RegistryClient) -> None:
         self.registry = registry
 
-    async def _call(
-        self,
-        method: str,
-        path: str,
-        *,
-        json: Any = None,
-        params: dict[str, Any] | None = None,
-        actor: str | None = None,
-    ) -> Any:
-        headers = {"X-Quartier-Actor": actor} if actor else None
-        clean = {k: v for k, v in (params or {}).items() if v not in (None, "")}
-        try:
-            response = await self.registry.http.request(method, path, json=json, params=clean, headers=headers)
-        except httpx.HTTPError as exc:
-            log.warning("registry unreachable", extra={"path": path, "error": repr(exc)})
-            raise RegistryUnavailable(str(exc)) from exc
-        if response.status_code >= 500:
-            log.warning("registry error", extra={"path": path, "status": response.status_code})
-            raise RegistryUnavailable(f"registry answered {response.status_code}")
-        if response.status_code >= 400:
-            raise _refusal(response)
-        try:
-            return response.json()
-        except ValueError as exc:
-            raise RegistryUnavailable("registry answered no JSON") from exc
+    async def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        return await self.registry.request(method, path, refuse=_refusal, **kwargs)
 
     # --- offers -------------------------------------------------------------------------------------
 
@@ -82,21 +53,21 @@ class OffersClient:
 
     async def offer(self, offer_id: str) -> dict[str, Any]:
         """``{offer, duplicate_candidates}`` (the open suspected pairs of this offer)."""
-        return _with_candidates(await self._call("GET", f"/api/v1/offers/{_segment(offer_id)}"))
+        return _with_candidates(await self._call("GET", f"/api/v1/offers/{segment(offer_id)}"))
 
     async def create_offer(self, body: dict[str, Any], actor: str) -> dict[str, Any]:
         return _with_candidates(await self._call("POST", "/api/v1/offers", json=body, actor=actor))
 
     async def change_offer(self, offer_id: str, body: dict[str, Any], actor: str) -> dict[str, Any]:
-        return _with_candidates(await self._call("PUT", f"/api/v1/offers/{_segment(offer_id)}", json=body, actor=actor))
+        return _with_candidates(await self._call("PUT", f"/api/v1/offers/{segment(offer_id)}", json=body, actor=actor))
 
     async def confirm_offer(self, offer_id: str, actor: str) -> dict[str, Any]:
-        return _object(await self._call("POST", f"/api/v1/offers/{_segment(offer_id)}/confirm", json={}, actor=actor))
+        return _object(await self._call("POST", f"/api/v1/offers/{segment(offer_id)}/confirm", json={}, actor=actor))
 
     async def withdraw_offer(self, offer_id: str, reason: str, actor: str) -> dict[str, Any]:
         return _object(
             await self._call(
-                "POST", f"/api/v1/offers/{_segment(offer_id)}/withdraw", json={"reason": reason}, actor=actor
+                "POST", f"/api/v1/offers/{segment(offer_id)}/withdraw", json={"reason": reason}, actor=actor
             )
         )
 
@@ -109,15 +80,13 @@ class OffersClient:
         return _page(await self._call("GET", "/api/v1/duplicates", params=params))
 
     async def dismiss_duplicate(self, pair_id: str, actor: str) -> dict[str, Any]:
-        return _object(
-            await self._call("POST", f"/api/v1/duplicates/{_segment(pair_id)}/dismiss", json={}, actor=actor)
-        )
+        return _object(await self._call("POST", f"/api/v1/duplicates/{segment(pair_id)}/dismiss", json={}, actor=actor))
 
     async def merge_duplicate(self, pair_id: str, keep_offer_id: str, actor: str) -> dict[str, Any]:
         return _object(
             await self._call(
                 "POST",
-                f"/api/v1/duplicates/{_segment(pair_id)}/merge",
+                f"/api/v1/duplicates/{segment(pair_id)}/merge",
                 json={"keep_offer_id": keep_offer_id},
                 actor=actor,
             )
@@ -142,19 +111,10 @@ class OffersClient:
         return [a for a in data if isinstance(a, dict) and "id" in a and "name" in a]
 
 
-def _refusal(response: httpx.Response) -> RegistryError:
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    detail = body.get("detail") if isinstance(body, dict) else None
+def _refusal(status_code: int, detail: Any) -> RegistryError:
     if isinstance(detail, dict) and isinstance(detail.get("message"), str):
-        return OfferRefused(response.status_code, str(detail.get("field") or ""), detail["message"])
-    if isinstance(detail, str):
-        return RegistryError(response.status_code, detail)
-    if response.status_code == 404:
-        return RegistryError(404, "Nicht gefunden.")
-    return RegistryError(response.status_code, "Das Register hat die Anfrage abgelehnt.")
+        return OfferRefused(status_code, str(detail.get("field") or ""), detail["message"])
+    return refusal(status_code, detail)
 
 
 def _object(data: Any) -> dict[str, Any]:
@@ -177,7 +137,3 @@ def _with_candidates(data: Any) -> dict[str, Any]:
         raise RegistryUnavailable("unexpected answer from the registry")
     result.setdefault("duplicate_candidates", [])
     return result
-
-
-def _segment(value: str) -> str:
-    return quote(value, safe="")

@@ -9,8 +9,6 @@ members read only. Every change is a POST with the session's CSRF token (checked
 from __future__ import annotations
 
 import logging
-import uuid
-from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
@@ -20,8 +18,9 @@ from starlette.datastructures import FormData
 
 from quartier_gateway.domain import Principal, Role
 from quartier_gateway.offers_client import OfferRefused, OffersClient
+from quartier_gateway.people_rules import german_date
 from quartier_gateway.registry import RegistryError, SocialArea
-from quartier_gateway.web import Forbidden, error_response, gateway_of, render, require_staff
+from quartier_gateway.web import Forbidden, error_response, gateway_of, render, require_staff, uuid_or_404
 
 log = logging.getLogger(__name__)
 
@@ -170,14 +169,6 @@ def accessibility_text(offer: dict[str, Any]) -> str:
     wheelchair = acc.get("wheelchair_accessible")
     first = {True: "rollstuhlgerecht", False: "nicht rollstuhlgerecht"}.get(wheelchair, "keine Angabe")
     return f"{first}; {acc['notes']}" if acc.get("notes") else first
-
-
-def german_date(value: Any) -> str:
-    """ISO date of the registry (a calendar day in Hamm, Europe/Berlin) as 25.11.2026."""
-    try:
-        return date.fromisoformat(str(value)[:10]).strftime("%d.%m.%Y")
-    except ValueError:
-        return str(value or "")
 
 
 def similarity_text(score: Any) -> str:
@@ -376,13 +367,6 @@ def offers_client(request: Request) -> OffersClient:
     return client
 
 
-def _uuid_or_404(value: str) -> str:
-    try:
-        return str(uuid.UUID(value))
-    except ValueError:
-        raise RegistryError(404, "Nicht gefunden.") from None
-
-
 def _page_number(request: Request) -> int:
     raw = request.query_params.get("seite", "1")
     return max(1, min(int(raw), 10_000)) if raw.isdigit() else 1
@@ -546,9 +530,9 @@ def _back(form: FormData, offer_id: str) -> str:
 @router.post("/angebote/duplikate/{pair_id}/kein-duplikat")
 async def dismiss_duplicate(request: Request, pair_id: str) -> Response:
     principal = require_staff(request)
-    pair_id = _uuid_or_404(pair_id)
+    pair_id = uuid_or_404(pair_id)
     form = await request.form()
-    offer_id = _uuid_or_404(_str(form, "angebot"))
+    offer_id = uuid_or_404(_str(form, "angebot"))
     offer, candidate = await _pair_context(request, principal, pair_id, offer_id)
     if not (
         can_change_offer(principal, offer.get("social_area_key"))
@@ -563,9 +547,9 @@ async def dismiss_duplicate(request: Request, pair_id: str) -> Response:
 @router.post("/angebote/duplikate/{pair_id}/zusammenfuehren")
 async def merge_duplicate(request: Request, pair_id: str) -> Response:
     principal = require_staff(request)
-    pair_id = _uuid_or_404(pair_id)
+    pair_id = uuid_or_404(pair_id)
     form = await request.form()
-    offer_id = _uuid_or_404(_str(form, "angebot"))
+    offer_id = uuid_or_404(_str(form, "angebot"))
     offer, candidate = await _pair_context(request, principal, pair_id, offer_id)
     keep = _str(form, "behalten")
     areas = {
@@ -687,7 +671,7 @@ async def create_offer(request: Request) -> Response:
 
 async def _changeable(request: Request, offer_id: str) -> tuple[Principal, dict[str, Any]]:
     principal = require_staff(request)
-    offer = (await offers_client(request).offer(_uuid_or_404(offer_id)))["offer"]
+    offer = (await offers_client(request).offer(uuid_or_404(offer_id)))["offer"]
     if not can_change_offer(principal, offer.get("social_area_key")):
         raise Forbidden()
     return principal, offer
@@ -767,7 +751,7 @@ async def _detail_page(
 @router.get("/angebote/{offer_id}", response_class=HTMLResponse)
 async def offer_detail(request: Request, offer_id: str) -> Response:
     principal = require_staff(request)
-    return await _detail_page(request, principal, _uuid_or_404(offer_id))
+    return await _detail_page(request, principal, uuid_or_404(offer_id))
 
 
 # --- public: offer search for residents -------------------------------------------------------------------

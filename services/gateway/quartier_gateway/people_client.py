@@ -7,15 +7,9 @@ registry's structured 422 answers: ``{"detail": [{"loc": ["body", "ends_on"], "m
 
 from __future__ import annotations
 
-import logging
 from typing import Any
-from urllib.parse import quote
 
-import httpx
-
-from quartier_gateway.registry import RegistryClient, RegistryError, RegistryUnavailable
-
-log = logging.getLogger(__name__)
+from quartier_gateway.registry import RegistryClient, RegistryUnavailable, refusal, segment
 
 JSON = dict[str, Any]
 
@@ -36,40 +30,20 @@ class PersonGone(Exception):
         self.detail = detail
 
 
-def _segment(value: str) -> str:
-    return quote(str(value), safe="")
+def _refusal(status_code: int, detail: Any) -> Exception:
+    if status_code == 422:
+        return FieldsRefused(detail if detail is not None else "Die Angaben wurden abgelehnt.")
+    if status_code == 410:
+        return PersonGone(detail if isinstance(detail, str) else "Die Daten dieser Person wurden gelöscht.")
+    return refusal(status_code, detail)
 
 
 class PeopleClient:
     def __init__(self, registry: RegistryClient) -> None:
-        self.http = registry.http
+        self.registry = registry
 
-    async def _request(self, method: str, path: str, *, json: Any = None, actor: str | None = None) -> Any:
-        headers = {"X-Quartier-Actor": actor} if actor else None
-        try:
-            response = await self.http.request(method, path, json=json, headers=headers)
-        except httpx.HTTPError as exc:
-            log.warning("registry unreachable", extra={"path": path, "error": repr(exc)})
-            raise RegistryUnavailable(str(exc)) from exc
-        if response.status_code >= 500:
-            log.warning("registry error", extra={"path": path, "status": response.status_code})
-            raise RegistryUnavailable(f"registry answered {response.status_code}")
-        body: Any = None
-        try:
-            body = response.json()
-        except ValueError:
-            if response.status_code < 400:
-                raise RegistryUnavailable("registry answered no JSON") from None
-        detail = body.get("detail") if isinstance(body, dict) else None
-        if response.status_code == 422:
-            raise FieldsRefused(detail if detail is not None else "Die Angaben wurden abgelehnt.")
-        if response.status_code == 410:
-            raise PersonGone(detail if isinstance(detail, str) else "Die Daten dieser Person wurden gelöscht.")
-        if response.status_code >= 400:
-            if not isinstance(detail, str):
-                detail = "Nicht gefunden." if response.status_code == 404 else "Das Register hat die Anfrage abgelehnt."
-            raise RegistryError(response.status_code, detail)
-        return body
+    async def _request(self, method: str, path: str, **kwargs: Any) -> Any:
+        return await self.registry.request(method, path, refuse=_refusal, **kwargs)
 
     async def _list(self, path: str) -> list[JSON]:
         data = await self._request("GET", path)
@@ -89,16 +63,16 @@ class PeopleClient:
         return await self._list("/api/v1/actors")
 
     async def actor(self, actor_id: str) -> JSON:
-        return await self._one("GET", f"/api/v1/actors/{_segment(actor_id)}")
+        return await self._one("GET", f"/api/v1/actors/{segment(actor_id)}")
 
     async def create_actor(self, data: JSON, actor: str) -> JSON:
         return await self._one("POST", "/api/v1/actors", json=data, actor=actor)
 
     async def change_actor(self, actor_id: str, data: JSON, actor: str) -> JSON:
-        return await self._one("PUT", f"/api/v1/actors/{_segment(actor_id)}", json=data, actor=actor)
+        return await self._one("PUT", f"/api/v1/actors/{segment(actor_id)}", json=data, actor=actor)
 
     async def withdraw_actor(self, actor_id: str, actor: str) -> JSON:
-        return await self._one("POST", f"/api/v1/actors/{_segment(actor_id)}/withdraw", actor=actor)
+        return await self._one("POST", f"/api/v1/actors/{segment(actor_id)}/withdraw", actor=actor)
 
     # --- people
 
@@ -106,19 +80,19 @@ class PeopleClient:
         return await self._list("/api/v1/persons")
 
     async def person(self, person_id: str) -> JSON:
-        return await self._one("GET", f"/api/v1/persons/{_segment(person_id)}")
+        return await self._one("GET", f"/api/v1/persons/{segment(person_id)}")
 
     async def create_person(self, data: JSON, actor: str) -> JSON:
         return await self._one("POST", "/api/v1/persons", json=data, actor=actor)
 
     async def change_person(self, person_id: str, data: JSON, actor: str) -> JSON:
-        return await self._one("PUT", f"/api/v1/persons/{_segment(person_id)}", json=data, actor=actor)
+        return await self._one("PUT", f"/api/v1/persons/{segment(person_id)}", json=data, actor=actor)
 
     async def export_person(self, person_id: str) -> JSON:
-        return await self._one("GET", f"/api/v1/persons/{_segment(person_id)}/export")
+        return await self._one("GET", f"/api/v1/persons/{segment(person_id)}/export")
 
     async def erase_person(self, person_id: str, actor: str) -> JSON:
-        return await self._one("POST", f"/api/v1/persons/{_segment(person_id)}/erase", actor=actor)
+        return await self._one("POST", f"/api/v1/persons/{segment(person_id)}/erase", actor=actor)
 
     # --- bodies and memberships
 
@@ -126,17 +100,17 @@ class PeopleClient:
         return await self._list("/api/v1/bodies")
 
     async def body(self, body_id: str) -> JSON:
-        return await self._one("GET", f"/api/v1/bodies/{_segment(body_id)}")
+        return await self._one("GET", f"/api/v1/bodies/{segment(body_id)}")
 
     async def set_local_title(self, body_id: str, title: str | None, actor: str) -> JSON:
         return await self._one(
-            "PUT", f"/api/v1/bodies/{_segment(body_id)}/local-title", json={"local_title": title}, actor=actor
+            "PUT", f"/api/v1/bodies/{segment(body_id)}/local-title", json={"local_title": title}, actor=actor
         )
 
     async def start_membership(self, body_id: str, data: JSON, actor: str) -> JSON:
-        return await self._one("POST", f"/api/v1/bodies/{_segment(body_id)}/memberships", json=data, actor=actor)
+        return await self._one("POST", f"/api/v1/bodies/{segment(body_id)}/memberships", json=data, actor=actor)
 
     async def end_membership(self, membership_id: str, ends_on: str, actor: str) -> JSON:
         return await self._one(
-            "POST", f"/api/v1/memberships/{_segment(membership_id)}/end", json={"ends_on": ends_on}, actor=actor
+            "POST", f"/api/v1/memberships/{segment(membership_id)}/end", json={"ends_on": ends_on}, actor=actor
         )

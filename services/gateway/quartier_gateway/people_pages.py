@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import logging
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -39,7 +40,7 @@ from quartier_gateway.people_rules import (
     role_label,
 )
 from quartier_gateway.registry import RegistryError, SocialArea
-from quartier_gateway.web import NOT_FOUND_MESSAGE, Forbidden, gateway_of, render, require_staff
+from quartier_gateway.web import NOT_FOUND_MESSAGE, Forbidden, gateway_of, render, require_staff, uuid_or_404
 
 log = logging.getLogger(__name__)
 
@@ -124,19 +125,30 @@ def today() -> dt.date:
     return dt.datetime.now(BERLIN).date()
 
 
-def _uuid_or_404(value: str) -> str:
-    try:
-        return str(uuid.UUID(value))
-    except ValueError:
-        raise RegistryError(404, NOT_FOUND_MESSAGE) from None
-
-
 def _page(request: Request, template: str, context: dict[str, Any], status_code: int = 200) -> Response:
     env = gateway_of(request).templates.env
     env.filters.setdefault("de_date", german_date)
     env.filters.setdefault("iso_date", iso_date)
     env.globals.setdefault("role_label", role_label)
     return render(request, template, context, status_code=status_code)
+
+
+def _staff_who_may(request: Request, rule: Callable[[Principal], bool]) -> Principal:
+    """The logged-in staff member, if ``rule`` lets them; otherwise ``Forbidden``."""
+    principal = require_staff(request)
+    if not rule(principal):
+        raise Forbidden()
+    return principal
+
+
+async def _save(
+    call: Awaitable[Any], fields: dict[str, str], form_error: str = FORM_ERROR
+) -> tuple[Any, dict[str, str] | None]:
+    """The registry's answer to a change and None, or its refusal (422) as German messages per field."""
+    try:
+        return await call, None
+    except FieldsRefused as refused:
+        return None, field_errors(refused.detail, fields, form_error)
 
 
 def _notice(request: Request) -> str | None:
@@ -289,9 +301,7 @@ async def actor_list(request: Request) -> Response:
 
 @router.get("/akteure/neu", response_class=HTMLResponse)
 async def actor_new(request: Request) -> Response:
-    principal = require_staff(request)
-    if not can_create_actor(principal):
-        raise Forbidden()
+    principal = _staff_who_may(request, can_create_actor)
     values = actor_values()
     if principal.social_area_key:
         values["social_area_keys"] = [principal.social_area_key]
@@ -313,19 +323,17 @@ def _scope_error(principal: Principal, values: dict[str, Any]) -> dict[str, str]
 
 @router.post("/akteure/neu", response_class=HTMLResponse)
 async def actor_create(request: Request) -> Response:
-    principal = require_staff(request)
-    if not can_create_actor(principal):
-        raise Forbidden()
+    principal = _staff_who_may(request, can_create_actor)
     values, errors = actor_form(await request.form())
     errors = errors or _scope_error(principal, values)
     if not errors:
-        try:
-            created = await client_of(request).create_actor(actor_payload(values), principal.username)
-        except FieldsRefused as refused:
-            errors = field_errors(refused.detail, ACTOR_FIELDS, FORM_ERROR)
-        else:
+        created, refused = await _save(
+            client_of(request).create_actor(actor_payload(values), principal.username), ACTOR_FIELDS
+        )
+        if refused is None:
             log.info("actor registered", extra={"actor_id": created.get("id"), "by": principal.username})
             return RedirectResponse(f"/akteure/{created['id']}?gespeichert=neu", status_code=303)
+        errors = refused
     context = await _actor_form_context(
         request, title="Neue Akteur:in erfassen", values=values, action="/akteure/neu", errors=errors
     )
@@ -356,43 +364,42 @@ async def _actor_page(
 
 @router.get("/akteure/{actor_id}", response_class=HTMLResponse)
 async def actor_detail(request: Request, actor_id: str) -> Response:
-    context = await _actor_page(request, _uuid_or_404(actor_id))
+    context = await _actor_page(request, uuid_or_404(actor_id))
     return _page(request, "people/actor.html", context)
 
 
-@router.post("/akteure/{actor_id}", response_class=HTMLResponse)
-async def actor_change(request: Request, actor_id: str) -> Response:
+async def _actor_editor(request: Request, actor_id: str) -> tuple[Principal, PeopleClient]:
+    """The staff member who may change this actor (else ``Forbidden``), and the client."""
     principal = require_staff(request)
-    actor_id = _uuid_or_404(actor_id)
     client = client_of(request)
     current = await client.actor(actor_id)
     if not can_change_actor(principal, current.get("social_area_keys") or []):
         raise Forbidden()
+    return principal, client
+
+
+@router.post("/akteure/{actor_id}", response_class=HTMLResponse)
+async def actor_change(request: Request, actor_id: str) -> Response:
+    actor_id = uuid_or_404(actor_id)
+    principal, client = await _actor_editor(request, actor_id)
     values, errors = actor_form(await request.form())
     errors = errors or _scope_error(principal, values)
     if not errors:
-        try:
-            await client.change_actor(actor_id, actor_payload(values), principal.username)
-        except FieldsRefused as refused:
-            errors = field_errors(refused.detail, ACTOR_FIELDS, FORM_ERROR)
-        else:
+        _, refused = await _save(client.change_actor(actor_id, actor_payload(values), principal.username), ACTOR_FIELDS)
+        if refused is None:
             return RedirectResponse(f"/akteure/{actor_id}?gespeichert=geaendert", status_code=303)
+        errors = refused
     context = await _actor_page(request, actor_id, values=values, errors=errors)
     return _page(request, "people/actor.html", context, status_code=422)
 
 
 @router.post("/akteure/{actor_id}/zurueckziehen")
 async def actor_withdraw(request: Request, actor_id: str) -> Response:
-    principal = require_staff(request)
-    actor_id = _uuid_or_404(actor_id)
-    client = client_of(request)
-    current = await client.actor(actor_id)
-    if not can_change_actor(principal, current.get("social_area_keys") or []):
-        raise Forbidden()
-    try:
-        await client.withdraw_actor(actor_id, principal.username)
-    except FieldsRefused as refused:
-        context = await _actor_page(request, actor_id, errors=field_errors(refused.detail, {}, FORM_ERROR))
+    actor_id = uuid_or_404(actor_id)
+    principal, client = await _actor_editor(request, actor_id)
+    _, refused = await _save(client.withdraw_actor(actor_id, principal.username), {})
+    if refused is not None:
+        context = await _actor_page(request, actor_id, errors=refused)
         return _page(request, "people/actor.html", context, status_code=422)
     return RedirectResponse(f"/akteure/{actor_id}?gespeichert=zurueckgezogen", status_code=303)
 
@@ -489,9 +496,7 @@ async def person_list(request: Request) -> Response:
 
 @router.get("/personen/neu", response_class=HTMLResponse)
 async def person_new(request: Request) -> Response:
-    principal = require_staff(request)
-    if not can_change_person(principal):
-        raise Forbidden()
+    _staff_who_may(request, can_change_person)
     context = await _person_form_context(
         request, title="Neue Person erfassen", values=person_values(), action="/personen/neu"
     )
@@ -500,18 +505,16 @@ async def person_new(request: Request) -> Response:
 
 @router.post("/personen/neu", response_class=HTMLResponse)
 async def person_create(request: Request) -> Response:
-    principal = require_staff(request)
-    if not can_change_person(principal):
-        raise Forbidden()
+    principal = _staff_who_may(request, can_change_person)
     values, errors = person_form(await request.form())
     if not errors:
-        try:
-            created = await client_of(request).create_person(person_payload(values), principal.username)
-        except FieldsRefused as refused:
-            errors = field_errors(refused.detail, PERSON_FIELDS, FORM_ERROR)
-        else:
+        created, refused = await _save(
+            client_of(request).create_person(person_payload(values), principal.username), PERSON_FIELDS
+        )
+        if refused is None:
             log.info("person registered", extra={"person_id": created.get("id"), "by": principal.username})
             return RedirectResponse(f"/personen/{created['id']}?gespeichert=neu", status_code=303)
+        errors = refused
     context = await _person_form_context(
         request, title="Neue Person erfassen", values=values, action="/personen/neu", errors=errors
     )
@@ -585,7 +588,7 @@ def _erased_page(request: Request, person_id: str, detail: str) -> Response:
 @router.get("/personen/{person_id}", response_class=HTMLResponse)
 async def person_detail(request: Request, person_id: str) -> Response:
     require_staff(request)
-    person_id = _uuid_or_404(person_id)
+    person_id = uuid_or_404(person_id)
     try:
         context = await _person_page(request, person_id)
     except PersonGone as gone:
@@ -595,19 +598,17 @@ async def person_detail(request: Request, person_id: str) -> Response:
 
 @router.post("/personen/{person_id}", response_class=HTMLResponse)
 async def person_change(request: Request, person_id: str) -> Response:
-    principal = require_staff(request)
-    if not can_change_person(principal):
-        raise Forbidden()
-    person_id = _uuid_or_404(person_id)
+    principal = _staff_who_may(request, can_change_person)
+    person_id = uuid_or_404(person_id)
     values, errors = person_form(await request.form())
     try:
         if not errors:
-            try:
-                await client_of(request).change_person(person_id, person_payload(values), principal.username)
-            except FieldsRefused as refused:
-                errors = field_errors(refused.detail, PERSON_FIELDS, FORM_ERROR)
-            else:
+            _, refused = await _save(
+                client_of(request).change_person(person_id, person_payload(values), principal.username), PERSON_FIELDS
+            )
+            if refused is None:
                 return RedirectResponse(f"/personen/{person_id}?gespeichert=geaendert", status_code=303)
+            errors = refused
         context = await _person_page(request, person_id, values=values, errors=errors)
     except PersonGone as gone:
         return _erased_page(request, person_id, gone.detail)
@@ -616,10 +617,8 @@ async def person_change(request: Request, person_id: str) -> Response:
 
 @router.get("/personen/{person_id}/datenauskunft")
 async def person_export(request: Request, person_id: str) -> Response:
-    principal = require_staff(request)
-    if not can_change_person(principal):
-        raise Forbidden()
-    person_id = _uuid_or_404(person_id)
+    principal = _staff_who_may(request, can_change_person)
+    person_id = uuid_or_404(person_id)
     try:
         export = await client_of(request).export_person(person_id)
     except PersonGone as gone:
@@ -653,10 +652,8 @@ async def _erase_context(request: Request, person_id: str) -> dict[str, Any]:
 
 @router.get("/personen/{person_id}/loeschen", response_class=HTMLResponse)
 async def person_erase_confirm(request: Request, person_id: str) -> Response:
-    principal = require_staff(request)
-    if not can_change_person(principal):
-        raise Forbidden()
-    person_id = _uuid_or_404(person_id)
+    _staff_who_may(request, can_change_person)
+    person_id = uuid_or_404(person_id)
     try:
         context = await _erase_context(request, person_id)
     except PersonGone as gone:
@@ -666,10 +663,8 @@ async def person_erase_confirm(request: Request, person_id: str) -> Response:
 
 @router.post("/personen/{person_id}/loeschen", response_class=HTMLResponse)
 async def person_erase(request: Request, person_id: str) -> Response:
-    principal = require_staff(request)
-    if not can_change_person(principal):
-        raise Forbidden()
-    person_id = _uuid_or_404(person_id)
+    principal = _staff_who_may(request, can_change_person)
+    person_id = uuid_or_404(person_id)
     form = await request.form()
     if _str(form, "bestaetigung") != "ja":
         try:
@@ -790,7 +785,7 @@ async def _body_context(
 
 @router.get("/gremien/{body_id}", response_class=HTMLResponse)
 async def body_detail(request: Request, body_id: str) -> Response:
-    context = await _body_context(request, _uuid_or_404(body_id))
+    context = await _body_context(request, uuid_or_404(body_id))
     return _page(request, "people/body.html", context)
 
 
@@ -817,7 +812,7 @@ def _date_field(values: dict[str, str], key: str, errors: dict[str, str], requir
 
 @router.post("/gremien/{body_id}/mitgliedschaften", response_class=HTMLResponse)
 async def membership_start(request: Request, body_id: str) -> Response:
-    body_id = _uuid_or_404(body_id)
+    body_id = uuid_or_404(body_id)
     principal, _ = await _require_manager(request, body_id)
     form = await request.form()
     values = {k: _str(form, k) for k in MEMBERSHIP_FIELDS}
@@ -846,8 +841,8 @@ async def membership_start(request: Request, body_id: str) -> Response:
 
 @router.post("/gremien/{body_id}/mitgliedschaften/{membership_id}/beenden", response_class=HTMLResponse)
 async def membership_end(request: Request, body_id: str, membership_id: str) -> Response:
-    body_id = _uuid_or_404(body_id)
-    membership_id = _uuid_or_404(membership_id)
+    body_id = uuid_or_404(body_id)
+    membership_id = uuid_or_404(membership_id)
     principal, body = await _require_manager(request, body_id)
     if not any(m.get("membership_id") == membership_id for m in body.get("members") or []):
         raise RegistryError(404, NOT_FOUND_MESSAGE)
@@ -856,12 +851,14 @@ async def membership_end(request: Request, body_id: str, membership_id: str) -> 
     errors: dict[str, str] = {}
     ends_on = _date_field(raw, "ends_on", errors, required=True)
     if ends_on is not None:
-        try:
-            await client_of(request).end_membership(membership_id, ends_on, principal.username)
-        except FieldsRefused as refused:
-            errors = field_errors(refused.detail, {"ends_on": "ends_on"}, "ends_on")
-        else:
+        _, refused = await _save(
+            client_of(request).end_membership(membership_id, ends_on, principal.username),
+            {"ends_on": "ends_on"},
+            "ends_on",
+        )
+        if refused is None:
             return RedirectResponse(f"/gremien/{body_id}?gespeichert=beendet#mitglieder", status_code=303)
+        errors = refused
     context = await _body_context(
         request,
         body_id,
@@ -873,18 +870,20 @@ async def membership_end(request: Request, body_id: str, membership_id: str) -> 
 
 @router.post("/gremien/{body_id}/ortstitel", response_class=HTMLResponse)
 async def body_local_title(request: Request, body_id: str) -> Response:
-    body_id = _uuid_or_404(body_id)
+    body_id = uuid_or_404(body_id)
     principal, body = await _require_manager(request, body_id)
     if body.get("kind") != "neighbourhood_conference":
         raise Forbidden()
     form = await request.form()
     title = " ".join(_str(form, "local_title").split())
-    try:
-        await client_of(request).set_local_title(body_id, title or None, principal.username)
-    except FieldsRefused as refused:
-        error = field_errors(refused.detail, {"local_title": "local_title"}, "local_title")
+    _, refused = await _save(
+        client_of(request).set_local_title(body_id, title or None, principal.username),
+        {"local_title": "local_title"},
+        "local_title",
+    )
+    if refused is not None:
         context = await _body_context(
-            request, body_id, title_value=title, title_error=next(iter(error.values()), "Ungültige Angabe.")
+            request, body_id, title_value=title, title_error=next(iter(refused.values()), "Ungültige Angabe.")
         )
         return _page(request, "people/body.html", context, status_code=422)
     return RedirectResponse(f"/gremien/{body_id}?gespeichert=titel#ortstitel", status_code=303)

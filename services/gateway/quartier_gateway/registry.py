@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import quote
 
@@ -82,52 +83,70 @@ class RegistryClient:
     async def aclose(self) -> None:
         await self.http.aclose()
 
-    async def _request(self, method: str, path: str, *, json: Any = None, actor: str | None = None) -> Any:
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: dict[str, Any] | None = None,
+        actor: str | None = None,
+        refuse: Callable[[int, Any], Exception] | None = None,
+    ) -> Any:
+        """One call of the registry: the JSON answer, or ``RegistryUnavailable`` (no answer, 5xx, no JSON),
+        or for a 4xx the exception ``refuse(status, detail)`` makes of the ``detail`` of the answer (None
+        when there is none); without ``refuse`` a ``RegistryError`` with the German message.
+        Parameters that are None or "" are left out."""
         headers = {"X-Quartier-Actor": actor} if actor else None
+        clean = {k: v for k, v in params.items() if v not in (None, "")} if params is not None else None
         try:
-            response = await self.http.request(method, path, json=json, headers=headers)
+            response = await self.http.request(method, path, json=json, params=clean, headers=headers)
         except httpx.HTTPError as exc:
             log.warning("registry unreachable", extra={"path": path, "error": repr(exc)})
             raise RegistryUnavailable(str(exc)) from exc
         if response.status_code >= 500:
             log.warning("registry error", extra={"path": path, "status": response.status_code})
             raise RegistryUnavailable(f"registry answered {response.status_code}")
-        if response.status_code >= 400:
-            raise RegistryError(response.status_code, _detail(response))
         try:
-            return response.json()
-        except ValueError as exc:
-            raise RegistryUnavailable("registry answered no JSON") from exc
+            body = response.json()
+        except ValueError:
+            if response.status_code < 400:
+                raise RegistryUnavailable("registry answered no JSON") from None
+            body = None
+        if response.status_code >= 400:
+            detail = body.get("detail") if isinstance(body, dict) else None
+            raise (refuse or refusal)(response.status_code, detail)
+        return body
 
     async def social_areas(self) -> list[SocialArea]:
-        data = await self._request("GET", "/api/v1/social-areas")
+        data = await self.request("GET", "/api/v1/social-areas")
         if not isinstance(data, list):
             raise RegistryUnavailable("unexpected answer from the registry")
         return [_parse(SocialArea, item) for item in data]
 
     async def social_area(self, key: str) -> SocialArea:
-        return _parse(SocialArea, await self._request("GET", f"/api/v1/social-areas/{_segment(key)}"))
+        return _parse(SocialArea, await self.request("GET", f"/api/v1/social-areas/{segment(key)}"))
 
     async def districts(self) -> list[District]:
-        data = await self._request("GET", "/api/v1/districts")
+        data = await self.request("GET", "/api/v1/districts")
         if not isinstance(data, list):
             raise RegistryUnavailable("unexpected answer from the registry")
         return [_parse(District, item) for item in data]
 
     async def vocabularies(self) -> dict[str, Any]:
-        data = await self._request("GET", "/api/v1/vocabularies")
+        data = await self.request("GET", "/api/v1/vocabularies")
         if not isinstance(data, dict):
             raise RegistryUnavailable("unexpected answer from the registry")
         return data
 
     async def rename_community_centre(self, key: str, name: str, actor: str | None = None) -> SocialArea:
-        data = await self._request(
-            "PUT", f"/api/v1/social-areas/{_segment(key)}/community-centre", json={"name": name}, actor=actor
+        data = await self.request(
+            "PUT", f"/api/v1/social-areas/{segment(key)}/community-centre", json={"name": name}, actor=actor
         )
         return _parse(SocialArea, data)
 
     async def move_residential_area(self, number: int, social_area_key: str, actor: str | None = None) -> MoveResult:
-        data = await self._request(
+        data = await self.request(
             "POST",
             f"/api/v1/residential-areas/{int(number)}/move",
             json={"social_area_key": social_area_key},
@@ -147,18 +166,15 @@ def _parse(model: type[M], data: Any) -> M:
         raise RegistryUnavailable("unexpected answer from the registry") from exc
 
 
-def _segment(value: str) -> str:
+def segment(value: str) -> str:
     """One URL path segment; anything that could leave it is encoded."""
-    return quote(value, safe="")
+    return quote(str(value), safe="")
 
 
-def _detail(response: httpx.Response) -> str:
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    if isinstance(body, dict) and isinstance(body.get("detail"), str):
-        return str(body["detail"])
-    if response.status_code == 404:
-        return "Nicht gefunden."
-    return "Das Register hat die Anfrage abgelehnt."
+def refusal(status_code: int, detail: Any) -> RegistryError:
+    """The registry's 4xx as ``RegistryError``: its German ``detail``, or a general message."""
+    if isinstance(detail, str):
+        return RegistryError(status_code, detail)
+    if status_code == 404:
+        return RegistryError(status_code, "Nicht gefunden.")
+    return RegistryError(status_code, "Das Register hat die Anfrage abgelehnt.")

@@ -4,6 +4,7 @@ error answers in German (HTML for pages, JSON under /api)."""
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import MutableMapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -133,6 +134,14 @@ def require_admin(request: Request) -> Principal:
 
 def wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/")
+
+
+def uuid_or_404(value: str) -> str:
+    """A UUID from the URL or a form in its canonical form; anything else is a page that does not exist."""
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:
+        raise RegistryError(404, NOT_FOUND_MESSAGE) from None
 
 
 # --- templates ------------------------------------------------------------------------------------------
