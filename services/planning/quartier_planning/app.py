@@ -1,10 +1,13 @@
-"""Wiring of the planning service (a shell: it starts, migrates its schema and answers /health)."""
+"""Wiring of the planning service: the Jahresplan cycle of every Sozialraum."""
 
 from __future__ import annotations
 
 from fastapi import FastAPI
 
 from quartier_planning import db
+from quartier_planning.api import plans as plans_api
+from quartier_planning.consumers import consumers
+from quartier_shared.events.topics import PLANNING_PLANS
 from quartier_shared.runtime import ServiceSpec, create_app
 from quartier_shared.settings import ServiceSettings
 
@@ -14,7 +17,14 @@ class PlanningSettings(ServiceSettings):
     http_port: int = 8102
 
 
-SPEC = ServiceSpec(name="planning", title="Quartier Jahresplanung", migrations=db.MIGRATIONS)
+SPEC = ServiceSpec(
+    name="planning",
+    title="Quartier Jahresplanung",
+    migrations=db.MIGRATIONS,
+    routers=[plans_api.router],
+    consumers=consumers,
+    publishes=[PLANNING_PLANS],
+)
 
 
 def create(settings: PlanningSettings | None = None) -> FastAPI:

@@ -29,7 +29,11 @@ REGISTRY_DIRECTORY = TopicSpec("quartier.registry.directory")
 # The offer directory (Angebote) and suspected duplicates. Key: offer/….
 REGISTRY_OFFERS = TopicSpec("quartier.registry.offers")
 
-TOPICS: tuple[TopicSpec, ...] = (REGISTRY_TERRITORY, REGISTRY_DIRECTORY, REGISTRY_OFFERS)
+# The Jahresplan cycle: plans, their hearings, council needs and answers, reviews, evaluations, and the
+# needs of a Sozialraum. Key: plan/<social area>/<year> or need/<id>.
+PLANNING_PLANS = TopicSpec("quartier.planning.plans")
+
+TOPICS: tuple[TopicSpec, ...] = (REGISTRY_TERRITORY, REGISTRY_DIRECTORY, REGISTRY_OFFERS, PLANNING_PLANS)
 
 
 def topic_name(base: str, prefix: str = "") -> str:

@@ -1,0 +1,1 @@
+"""The planning service's api modules, one per aggregate family."""

@@ -1,0 +1,1 @@
+"""The planning service's domain modules, one per aggregate family."""

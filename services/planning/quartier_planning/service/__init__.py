@@ -1,0 +1,1 @@
+"""The planning service's service modules, one per aggregate family."""
