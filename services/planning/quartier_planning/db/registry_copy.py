@@ -1,0 +1,279 @@
+"""SQL of planning's local copy of the registry (territory, actors, bodies, memberships, people by id).
+
+Every write is an idempotent upsert that only moves forward in event time (``updated_at`` is the time of
+the last event applied), so a replay or a late duplicate converges on the same state. No foreign keys:
+events of different aggregates arrive in any order across partitions. People are held by id only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from collections.abc import Sequence
+
+import asyncpg
+
+# ---------------------------------------------------------------- territory
+
+
+async def upsert_district(conn: asyncpg.Connection, key: str, name: str, at: dt.datetime) -> None:
+    await conn.execute(
+        """INSERT INTO registry_districts (key, name, updated_at) VALUES ($1, $2, $3)
+           ON CONFLICT (key) DO UPDATE SET name = excluded.name, updated_at = excluded.updated_at
+           WHERE registry_districts.updated_at <= excluded.updated_at""",
+        key,
+        name,
+        at,
+    )
+
+
+async def upsert_social_area(conn: asyncpg.Connection, key: str, name: str, centre: str, at: dt.datetime) -> None:
+    await conn.execute(
+        """INSERT INTO registry_social_areas (key, name, community_centre_name, updated_at)
+           VALUES ($1, $2, $3, $4)
+           ON CONFLICT (key) DO UPDATE SET name = excluded.name,
+               community_centre_name = excluded.community_centre_name, updated_at = excluded.updated_at
+           WHERE registry_social_areas.updated_at <= excluded.updated_at""",
+        key,
+        name,
+        centre,
+        at,
+    )
+
+
+async def set_community_centre(conn: asyncpg.Connection, key: str, name: str, at: dt.datetime) -> None:
+    await conn.execute(
+        """UPDATE registry_social_areas SET community_centre_name = $2, updated_at = $3
+           WHERE key = $1 AND updated_at <= $3""",
+        key,
+        name,
+        at,
+    )
+
+
+async def upsert_residential_area(
+    conn: asyncpg.Connection, number: int, name: str, district_key: str, social_area_key: str, at: dt.datetime
+) -> None:
+    await conn.execute(
+        """INSERT INTO registry_residential_areas (number, name, district_key, social_area_key, updated_at)
+           VALUES ($1, $2, $3, $4, $5)
+           ON CONFLICT (number) DO UPDATE SET name = excluded.name, district_key = excluded.district_key,
+               social_area_key = excluded.social_area_key, updated_at = excluded.updated_at
+           WHERE registry_residential_areas.updated_at <= excluded.updated_at""",
+        number,
+        name,
+        district_key,
+        social_area_key,
+        at,
+    )
+
+
+async def move_residential_area(conn: asyncpg.Connection, number: int, social_area_key: str, at: dt.datetime) -> None:
+    await conn.execute(
+        """UPDATE registry_residential_areas SET social_area_key = $2, updated_at = $3
+           WHERE number = $1 AND updated_at <= $3""",
+        number,
+        social_area_key,
+        at,
+    )
+
+
+async def upsert_vocabulary(conn: asyncpg.Connection, name: str, terms: Sequence[str], at: dt.datetime) -> None:
+    await conn.execute(
+        """INSERT INTO registry_vocabularies (name, terms, updated_at) VALUES ($1, $2::jsonb, $3)
+           ON CONFLICT (name) DO UPDATE SET terms = excluded.terms, updated_at = excluded.updated_at
+           WHERE registry_vocabularies.updated_at <= excluded.updated_at""",
+        name,
+        json.dumps(list(terms), ensure_ascii=False),
+        at,
+    )
+
+
+# ---------------------------------------------------------------- actors
+
+
+async def upsert_actor(
+    conn: asyncpg.Connection,
+    actor_id: uuid.UUID,
+    name: str,
+    actor_type: str,
+    social_area_keys: Sequence[str],
+    residential_area_number: int | None,
+    at: dt.datetime,
+) -> None:
+    """Registered or changed: the actor as it is now. ``withdrawn`` is left alone (only ActorWithdrawn sets it)."""
+    await conn.execute(
+        """INSERT INTO registry_actors (id, name, type, social_area_keys, residential_area_number, updated_at)
+           VALUES ($1, $2, $3, $4, $5, $6)
+           ON CONFLICT (id) DO UPDATE SET name = excluded.name, type = excluded.type,
+               social_area_keys = excluded.social_area_keys,
+               residential_area_number = excluded.residential_area_number, updated_at = excluded.updated_at
+           WHERE registry_actors.updated_at <= excluded.updated_at""",
+        actor_id,
+        name,
+        actor_type,
+        list(social_area_keys),
+        residential_area_number,
+        at,
+    )
+
+
+async def withdraw_actor(conn: asyncpg.Connection, actor_id: uuid.UUID, at: dt.datetime) -> None:
+    await conn.execute(
+        """UPDATE registry_actors SET withdrawn = true, updated_at = greatest(updated_at, $2) WHERE id = $1""",
+        actor_id,
+        at,
+    )
+
+
+# ---------------------------------------------------------------- people (ids only)
+
+
+async def lock_person(conn: asyncpg.Connection, person_id: uuid.UUID) -> None:
+    """Serialises the person's erasure with membership events of that person (they travel on other partitions)."""
+    await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", f"planning.person:{person_id}")
+
+
+async def upsert_person(
+    conn: asyncpg.Connection,
+    person_id: uuid.UUID,
+    actor_id: uuid.UUID | None,
+    lives_in_social_area_key: str | None,
+    at: dt.datetime,
+) -> None:
+    """Registered or changed; an erased person stays erased whatever arrives later."""
+    await conn.execute(
+        """INSERT INTO registry_persons (id, actor_id, lives_in_social_area_key, updated_at) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (id) DO UPDATE SET actor_id = excluded.actor_id,
+               lives_in_social_area_key = excluded.lives_in_social_area_key, updated_at = excluded.updated_at
+           WHERE NOT registry_persons.erased AND registry_persons.updated_at <= excluded.updated_at""",
+        person_id,
+        actor_id,
+        lives_in_social_area_key,
+        at,
+    )
+
+
+async def erase_person(
+    conn: asyncpg.Connection, person_id: uuid.UUID, retained_membership_ids: Sequence[uuid.UUID], at: dt.datetime
+) -> int:
+    """Drops what planning holds about the person; keeps the memberships the registry retains. Returns how many
+    memberships were removed."""
+    await conn.execute(
+        """INSERT INTO registry_persons (id, erased, retained_membership_ids, updated_at) VALUES ($1, true, $2, $3)
+           ON CONFLICT (id) DO UPDATE SET actor_id = NULL, lives_in_social_area_key = NULL, erased = true,
+               retained_membership_ids = excluded.retained_membership_ids,
+               updated_at = greatest(registry_persons.updated_at, excluded.updated_at)""",
+        person_id,
+        list(retained_membership_ids),
+        at,
+    )
+    removed = await conn.fetchval(
+        """WITH gone AS (DELETE FROM registry_memberships WHERE person_id = $1 AND NOT (id = ANY($2::uuid[]))
+                         RETURNING 1)
+           SELECT count(*) FROM gone""",
+        person_id,
+        list(retained_membership_ids),
+    )
+    return int(removed or 0)
+
+
+async def membership_dropped_by_erasure(
+    conn: asyncpg.Connection, person_id: uuid.UUID, membership_id: uuid.UUID
+) -> bool:
+    """True if the person is erased and the registry did not retain this membership."""
+    return bool(
+        await conn.fetchval(
+            """SELECT true FROM registry_persons
+               WHERE id = $1 AND erased AND NOT ($2 = ANY(retained_membership_ids))""",
+            person_id,
+            membership_id,
+        )
+    )
+
+
+# ---------------------------------------------------------------- bodies and memberships
+
+
+async def upsert_body(
+    conn: asyncpg.Connection,
+    body_id: uuid.UUID,
+    kind: str,
+    name: str,
+    display_name: str,
+    local_title: str | None,
+    social_area_key: str | None,
+    district_key: str | None,
+    at: dt.datetime,
+) -> None:
+    await conn.execute(
+        """INSERT INTO registry_bodies
+               (id, kind, name, display_name, local_title, social_area_key, district_key, updated_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+           ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, name = excluded.name,
+               display_name = excluded.display_name, local_title = excluded.local_title,
+               social_area_key = excluded.social_area_key, district_key = excluded.district_key,
+               updated_at = excluded.updated_at
+           WHERE registry_bodies.updated_at <= excluded.updated_at""",
+        body_id,
+        kind,
+        name,
+        display_name,
+        local_title,
+        social_area_key,
+        district_key,
+        at,
+    )
+
+
+async def start_membership(
+    conn: asyncpg.Connection,
+    membership_id: uuid.UUID,
+    body_id: uuid.UUID,
+    person_id: uuid.UUID,
+    role: str,
+    starts_on: dt.date,
+    ends_on: dt.date | None,
+    is_district_mayor: bool,
+    at: dt.datetime,
+) -> None:
+    # role and start are facts of the membership that never change; the end only moves forward in event time.
+    await conn.execute(
+        """INSERT INTO registry_memberships
+               (id, body_id, person_id, role, starts_on, ends_on, is_district_mayor, updated_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+           ON CONFLICT (id) DO UPDATE SET role = excluded.role, starts_on = excluded.starts_on,
+               is_district_mayor = excluded.is_district_mayor,
+               ends_on = CASE WHEN registry_memberships.updated_at <= excluded.updated_at
+                              THEN excluded.ends_on ELSE registry_memberships.ends_on END,
+               updated_at = greatest(registry_memberships.updated_at, excluded.updated_at)""",
+        membership_id,
+        body_id,
+        person_id,
+        role,
+        starts_on,
+        ends_on,
+        is_district_mayor,
+        at,
+    )
+
+
+async def end_membership(
+    conn: asyncpg.Connection,
+    membership_id: uuid.UUID,
+    body_id: uuid.UUID,
+    person_id: uuid.UUID,
+    ends_on: dt.date,
+    at: dt.datetime,
+) -> None:
+    await conn.execute(
+        """INSERT INTO registry_memberships (id, body_id, person_id, ends_on, updated_at) VALUES ($1, $2, $3, $4, $5)
+           ON CONFLICT (id) DO UPDATE SET ends_on = excluded.ends_on, updated_at = excluded.updated_at
+           WHERE registry_memberships.updated_at <= excluded.updated_at""",
+        membership_id,
+        body_id,
+        person_id,
+        ends_on,
+        at,
+    )
