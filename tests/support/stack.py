@@ -115,7 +115,13 @@ class Stack:
         return Service(name, port, process, log_path)
 
     def start(self, name: str, extra_env: dict[str, str] | None = None, timeout: float = 60) -> Service:
+        """Ensures ``name`` runs: a running instance is kept unless other settings are asked for, in which
+        case it is stopped first, so that two instances never share a port or a relay lock."""
         previous = self.services.get(name)
+        if previous is not None and previous.process.poll() is None:
+            if not extra_env:
+                return previous
+            self.stop(name)
         service = self.spawn(name, extra_env, port=previous.port if previous else None)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
