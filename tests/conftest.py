@@ -28,10 +28,10 @@ def env() -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def stack(topic_prefix: str) -> Iterator[Stack]:
-    """registry, reporting and gateway running with the Hamm territory and the demo accounts."""
+    """registry, planning, reporting and gateway running with the Hamm territory and the demo data."""
     stack = Stack(topic_prefix)
     try:
-        for name in ("registry", "reporting", "gateway"):
+        for name in ("registry", "planning", "reporting", "gateway"):
             stack.start(name)
         yield stack
     finally:

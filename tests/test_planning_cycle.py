@@ -26,12 +26,9 @@ HEADERS = {"X-Quartier-Actor": "koordination-westen"}
 
 @pytest.fixture(scope="module")
 def planning(stack: Stack) -> Iterator[str]:
-    """Planning as a process for this module; stopped afterwards so that no other test meets it running."""
-    running = stack.services.get("planning")
-    if running is None or running.process.poll() is not None:
-        stack.start("planning")
+    """Planning as the session's stack runs it (started again if an earlier test stopped it)."""
+    stack.start("planning")
     yield f"{stack.url('planning')}/api/v1"
-    stack.stop("planning")
 
 
 @pytest.fixture

@@ -20,9 +20,7 @@ from tests.support.stack import Stack
 
 @pytest.fixture
 async def planning(stack: Stack) -> Stack:
-    service = stack.services.get("planning")
-    if service is None or service.process.poll() is not None:
-        stack.start("planning")
+    stack.start("planning")  # a running instance is kept
     return stack
 
 

@@ -92,6 +92,7 @@ start_one() {
             # accounts of services/gateway/demo-accounts.yaml (the logins `make up` prints).
             export QUARTIER_REGISTRY_URL="${QUARTIER_REGISTRY_URL:-http://127.0.0.1:$QUARTIER_REGISTRY_PORT}" \
                 QUARTIER_REPORTING_URL="${QUARTIER_REPORTING_URL:-http://127.0.0.1:$QUARTIER_REPORTING_PORT}" \
+                QUARTIER_PLANNING_URL="${QUARTIER_PLANNING_URL:-http://127.0.0.1:$QUARTIER_PLANNING_PORT}" \
                 QUARTIER_DEMO_ACCOUNTS="${QUARTIER_DEMO_ACCOUNTS:-true}"
         fi
         cd "$QUARTIER_ROOT"

@@ -92,6 +92,7 @@ class Stack:
                 "QUARTIER_TOPIC_PREFIX": self.topic_prefix,
                 "QUARTIER_REGISTRY_URL": self.url("registry") if "registry" in self.services else "",
                 "QUARTIER_REPORTING_URL": self.url("reporting") if "reporting" in self.services else "",
+                "QUARTIER_PLANNING_URL": self.url("planning") if "planning" in self.services else "",
                 "QUARTIER_DEMO_ACCOUNTS": "true",
                 "QUARTIER_DEMO_DATA": "true",
             }
