@@ -2,26 +2,56 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from fastapi import FastAPI
+from pydantic import Field, field_validator
 
 from quartier_planning import db
+from quartier_planning.api import deadlines as deadlines_api
+from quartier_planning.api import needs as needs_api
 from quartier_planning.api import plans as plans_api
 from quartier_planning.consumers import consumers
+from quartier_planning.domain.deadlines import parse_rules
+from quartier_planning.service import deadlines as deadlines_service
 from quartier_shared.events.topics import PLANNING_PLANS
-from quartier_shared.runtime import ServiceSpec, create_app
+from quartier_shared.runtime import ServiceContext, ServiceSpec, create_app
 from quartier_shared.settings import ServiceSettings
 
 
 class PlanningSettings(ServiceSettings):
     service_name: str = "planning"
     http_port: int = 8102
+    # Deadlines of the cycle (see domain/deadlines.py): step → "Y-1-09-30" style rule, e.g.
+    # QUARTIER_DEADLINES='{"draft": "Y-1-10-15"}'; steps not named keep their defaults.
+    deadlines: dict[str, str] = Field(default_factory=dict)
+    deadline_warning_days: int = Field(default=14, ge=0)
+    # How often the service announces approaching and missed deadlines; 0 switches the check off.
+    deadline_check_interval_seconds: float = Field(default=3600, ge=0)
+
+    @field_validator("deadlines")
+    @classmethod
+    def _valid_deadlines(cls, value: dict[str, str]) -> dict[str, str]:
+        parse_rules(value)  # refuses an unknown step or a date that is none
+        return value
+
+
+async def _start_deadline_check(ctx: ServiceContext) -> None:
+    interval = float(getattr(ctx.settings, "deadline_check_interval_seconds", 0))
+    if interval > 0:
+        task = asyncio.create_task(
+            deadlines_service.run_periodically(ctx.pool, deadlines_service.config_of(ctx.settings), interval),
+            name="deadline-check",
+        )
+        ctx.extras["deadline_check"] = task
 
 
 SPEC = ServiceSpec(
     name="planning",
     title="Quartier Jahresplanung",
     migrations=db.MIGRATIONS,
-    routers=[plans_api.router],
+    on_startup=_start_deadline_check,
+    routers=[plans_api.router, deadlines_api.router, needs_api.router],
     consumers=consumers,
     publishes=[PLANNING_PLANS],
 )

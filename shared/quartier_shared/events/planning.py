@@ -6,6 +6,7 @@ measures, needs and actors travel as ids, districts and social areas as keys.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import ClassVar
 
@@ -111,3 +112,74 @@ class MeasuresCarriedOver(_PlanEvent):
     from_plan_id: uuid.UUID
     from_measure_ids: list[uuid.UUID]
     measure_ids: list[uuid.UUID]
+
+
+# ---------------------------------------------------------------- standalone needs (Bedarfe)
+
+
+class _NeedEvent(EventPayload):
+    """A need raised outside a council hearing. Key ``need/<id>``: every event of one need stays in order."""
+
+    topic: ClassVar[str] = PLANNING_PLANS.name
+    need_id: uuid.UUID
+    social_area_key: str
+
+    def partition_key(self) -> str:
+        return f"need/{self.need_id}"
+
+
+class NeedRaised(_NeedEvent):
+    """``source``: neighbourhood_conference, district_council, service or resident."""
+
+    event_type: ClassVar[str] = "quartier.planning.NeedRaised.v1"
+    source: str
+    field_of_action: str
+    residential_area_number: int | None = None
+
+
+class NeedTakenIntoPlan(_NeedEvent):
+    event_type: ClassVar[str] = "quartier.planning.NeedTakenIntoPlan.v1"
+    plan_id: uuid.UUID
+    measure_id: uuid.UUID
+
+
+class NeedForwarded(_NeedEvent):
+    """``forwarded_to_actor_id`` when forwarded to a known actor; free text recipients stay in planning."""
+
+    event_type: ClassVar[str] = "quartier.planning.NeedForwarded.v1"
+    forwarded_to_actor_id: uuid.UUID | None = None
+
+
+class NeedDeclined(_NeedEvent):
+    event_type: ClassVar[str] = "quartier.planning.NeedDeclined.v1"
+
+
+class NeedReopened(_NeedEvent):
+    """A resolved need is open again; ``previous_status`` is what it was."""
+
+    event_type: ClassVar[str] = "quartier.planning.NeedReopened.v1"
+    previous_status: str
+
+
+# ---------------------------------------------------------------- deadlines of the cycle
+
+
+class DeadlineApproaching(_PlanEvent):
+    """A step of the plan is due within the warning lead time, so that the invitations service can remind.
+
+    ``step``: draft, hearings, final, mid_year_review or evaluation; announced once per plan, step and due date.
+    """
+
+    event_type: ClassVar[str] = "quartier.planning.DeadlineApproaching.v1"
+    step: str
+    due_on: dt.date
+    days_left: int
+
+
+class DeadlineMissed(_PlanEvent):
+    """A step of the plan is overdue (``due_on`` passed, step not done); announced once per plan, step and date."""
+
+    event_type: ClassVar[str] = "quartier.planning.DeadlineMissed.v1"
+    step: str
+    due_on: dt.date
+    days_overdue: int
