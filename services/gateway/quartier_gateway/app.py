@@ -11,7 +11,7 @@ import httpx
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from quartier_gateway import api, offers_pages, open_data, pages, people_pages
+from quartier_gateway import api, offers_pages, open_data, pages, people_pages, plans_pages
 from quartier_gateway.db import MIGRATIONS, AuthStore, PgAuthStore
 from quartier_gateway.demo import load_demo_accounts
 from quartier_gateway.domain import InvalidAccount
@@ -110,6 +110,7 @@ def build_app(
             offers_pages.router,
             offers_pages.public_router,
             people_pages.router,
+            plans_pages.router,
         ],
         consumers=list,
         on_startup=on_startup,

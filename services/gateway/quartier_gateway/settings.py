@@ -25,6 +25,7 @@ class GatewaySettings(ServiceSettings):
 
     registry_url: str = "http://127.0.0.1:8101"
     reporting_url: str = "http://127.0.0.1:8104"
+    planning_url: str = "http://127.0.0.1:8102"
     upstream_timeout_seconds: float = Field(default=5.0, gt=0)
 
     # Creates the fictitious accounts of demo-accounts.yaml at start. Never in production.
