@@ -11,7 +11,7 @@ import contextlib
 import logging
 import sys
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,6 +71,9 @@ class ServiceSpec:
     configure_app: Callable[[FastAPI], None] | None = None
     # The topics this service announces events on (its outbox); documented in /asyncapi.json.
     publishes: Sequence[TopicSpec] = ()
+    # Long-running work of the service (e.g. periodic checks): started after start-up, cancelled before
+    # the pool closes.
+    background: Sequence[Callable[[ServiceContext], Coroutine[Any, Any, None]]] = ()
 
 
 async def _periodic_metrics(ctx: ServiceContext) -> None:
@@ -158,6 +161,8 @@ def create_app(spec: ServiceSpec, settings: ServiceSettings | None = None) -> Fa
             if relay is not None:
                 tasks.append(asyncio.create_task(relay.run(), name="outbox-relay"))
             tasks.append(asyncio.create_task(_periodic_metrics(ctx), name="metrics"))
+            for work in spec.background:
+                tasks.append(asyncio.create_task(work(ctx), name=getattr(work, "__name__", "background")))
             log.info("service started", extra={"port": settings.http_port})
             yield
         except StartupRefused as exc:

@@ -95,6 +95,10 @@ def build_app(
                     yield
             finally:
                 await registry.aclose()
+                # Created on first use by the plan pages.
+                planning = getattr(a.state, "planning_client", None)
+                if planning is not None:
+                    await planning.aclose()
 
         app.router.lifespan_context = lifespan
 

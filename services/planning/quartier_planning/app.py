@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from fastapi import FastAPI
 from pydantic import Field, field_validator
 
@@ -36,21 +34,17 @@ class PlanningSettings(ServiceSettings):
         return value
 
 
-async def _start_deadline_check(ctx: ServiceContext) -> None:
+async def deadline_check(ctx: ServiceContext) -> None:
     interval = float(getattr(ctx.settings, "deadline_check_interval_seconds", 0))
     if interval > 0:
-        task = asyncio.create_task(
-            deadlines_service.run_periodically(ctx.pool, deadlines_service.config_of(ctx.settings), interval),
-            name="deadline-check",
-        )
-        ctx.extras["deadline_check"] = task
+        await deadlines_service.run_periodically(ctx.pool, deadlines_service.config_of(ctx.settings), interval)
 
 
 SPEC = ServiceSpec(
     name="planning",
     title="Quartier Jahresplanung",
     migrations=db.MIGRATIONS,
-    on_startup=_start_deadline_check,
+    background=[deadline_check],
     routers=[plans_api.router, deadlines_api.router, needs_api.router],
     consumers=consumers,
     publishes=[PLANNING_PLANS],

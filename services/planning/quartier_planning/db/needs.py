@@ -10,7 +10,7 @@ from typing import Any
 
 import asyncpg
 
-from quartier_planning.db.plans import _json
+from quartier_planning.db.plans import _json, history_entries
 from quartier_planning.domain.needs import NeedStatus, StandaloneNeed
 
 
@@ -120,14 +120,4 @@ async def history(conn: asyncpg.Connection, need_id: uuid.UUID) -> list[dict[str
            WHERE need_id = $1 ORDER BY id""",
         need_id,
     )
-    return [
-        {
-            "version": r["version"],
-            "event_id": r["event_id"],
-            "event_type": r["event_type"],
-            "actor": r["actor"],
-            "change": json.loads(r["change"]),
-            "changed_at": r["changed_at"],
-        }
-        for r in rows
-    ]
+    return history_entries(rows)

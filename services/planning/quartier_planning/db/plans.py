@@ -190,6 +190,11 @@ async def history(conn: asyncpg.Connection, plan_id: uuid.UUID) -> list[dict[str
            WHERE plan_id = $1 ORDER BY id""",
         plan_id,
     )
+    return history_entries(rows)
+
+
+def history_entries(rows: list[asyncpg.Record]) -> list[dict[str, Any]]:
+    """History rows (version, event, who, change, when) as the API shows them; plans and needs alike."""
     return [
         {
             "version": r["version"],
