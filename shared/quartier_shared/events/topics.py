@@ -32,8 +32,21 @@ REGISTRY_OFFERS = TopicSpec("quartier.registry.offers")
 # The Jahresplan cycle: plans, their hearings, council needs and answers, reviews, evaluations, and the
 # needs of a Sozialraum. Key: plan/<social area>/<year> or need/<id>.
 PLANNING_PLANS = TopicSpec("quartier.planning.plans")
+# The steering committee's city-wide goals, derived from council decisions. Key: goal/<id>.
+PLANNING_GOALS = TopicSpec("quartier.planning.goals")
 
-TOPICS: tuple[TopicSpec, ...] = (REGISTRY_TERRITORY, REGISTRY_DIRECTORY, REGISTRY_OFFERS, PLANNING_PLANS)
+# Meetings of the bodies, their invitations and answers, attendance, and the needs residents raise at a
+# Stadtteilkonferenz. Key: meeting/<id>.
+INVITATIONS_MEETINGS = TopicSpec("quartier.invitations.meetings")
+
+TOPICS: tuple[TopicSpec, ...] = (
+    REGISTRY_TERRITORY,
+    REGISTRY_DIRECTORY,
+    REGISTRY_OFFERS,
+    PLANNING_PLANS,
+    PLANNING_GOALS,
+    INVITATIONS_MEETINGS,
+)
 
 
 def topic_name(base: str, prefix: str = "") -> str:
