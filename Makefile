@@ -1,8 +1,8 @@
 # Quartier: local platform without Docker. All runtime state lives in var/ (git-ignored).
 #   make install    tools and dependencies (uv, Python packages, PostgreSQL, Java, Maven, Chromium, Kafka jars)
 #   make infra-up   PostgreSQL (127.0.0.1:55432) and Kafka (127.0.0.1:19092), database "quartier" provisioned
-#   make up         install + infra-up + all services; prints the URL (and demo logins, if any)
-#   make down       stop services, Kafka and PostgreSQL
+#   make up         install + infra-up + SMTP sink (mails as .eml in var/mail/) + all services; prints the URL
+#   make down       stop services, Prometheus/Alertmanager, Kafka and PostgreSQL
 #   make test       install + infra-up + fresh database quartier_test + pytest (PYTEST_ARGS="-k ...")
 #   make lint       ruff + mypy
 SHELL := /bin/bash
@@ -15,6 +15,8 @@ UV := $(ROOT)/infra/bin/uv.sh
 PG := $(ROOT)/infra/postgres/pg.sh
 KAFKA := $(ROOT)/infra/kafka/kafka.sh
 SERVICES := $(ROOT)/infra/bin/services.sh
+PROMETHEUS := $(ROOT)/infra/prometheus/prometheus.sh
+SMTP := $(ROOT)/infra/smtp/smtp.sh
 PYTEST_ARGS ?=
 
 .PHONY: help install infra-up up down test lint
@@ -31,15 +33,20 @@ infra-up:
 	@$(KAFKA) start
 
 up: install infra-up
+	@$(SMTP) start
 	@$(SERVICES) start
+	@$(PROMETHEUS) start
 	@set -a; . $(ROOT)/infra/local.env; set +a; \
 	echo; echo "Quartier läuft: http://127.0.0.1:$${QUARTIER_GATEWAY_PORT}"; \
+	echo "Betrieb: http://127.0.0.1:$${QUARTIER_GATEWAY_PORT}/betrieb, Prometheus: http://127.0.0.1:$${QUARTIER_PROMETHEUS_PORT}, Alertmanager: http://127.0.0.1:$${QUARTIER_ALERTMANAGER_PORT}"; \
 	if [[ -s $(ROOT)/services/gateway/demo-logins.txt ]]; then \
 		echo; cat $(ROOT)/services/gateway/demo-logins.txt; \
 	fi
 
 down:
+	@$(PROMETHEUS) stop
 	@$(SERVICES) stop
+	@$(SMTP) stop
 	@$(KAFKA) stop
 	@$(PG) stop
 

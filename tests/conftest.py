@@ -13,6 +13,7 @@ import pytest
 from quartier_shared.kafka_admin import delete_topics
 from tests.support.browser import base_url, browser, context  # noqa: F401 (fixtures of the browser tests)
 from tests.support.helpers import connect_as
+from tests.support.prometheus import prometheus  # noqa: F401 (one Prometheus per session, operations tests)
 from tests.support.stack import Stack, base_env
 
 
@@ -28,10 +29,10 @@ def env() -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def stack(topic_prefix: str) -> Iterator[Stack]:
-    """registry, planning, reporting and gateway running with the Hamm territory and the demo data."""
+    """registry, planning, invitations, reporting and gateway running with the Hamm territory and the demo data."""
     stack = Stack(topic_prefix)
     try:
-        for name in ("registry", "planning", "reporting", "gateway"):
+        for name in ("registry", "planning", "invitations", "reporting", "gateway"):
             stack.start(name)
         yield stack
     finally:

@@ -404,3 +404,73 @@ async def test_the_cycle_events_are_documented_in_asyncapi(stack: Stack, plannin
         f"quartier.planning.{n}.v1"
         for n in ("PlanStarted", "MidYearReviewCompleted", "PlanEvaluated", "MeasuresCarriedOver")
     } <= names
+
+
+async def test_two_versions_of_a_plan_compare(planning: str, ready: dict[str, Any]) -> None:
+    year = await free_year(ready, "norden")
+    async with httpx.AsyncClient(timeout=20) as client:
+        plan_id, measure_id, _ = await presented_plan(client, planning, ready, "norden", year)  # versions 1–3
+        url = f"{planning}/plans/{plan_id}"
+        changed = await client.put(
+            f"{url}/measures/{measure_id}",
+            json=measure(ready, year, title="Familiencafé", ends_on=f"{year}-12-15"),
+            headers=HEADERS,
+        )
+        assert changed.status_code == 200, changed.text
+        recorded = await client.post(
+            f"{url}/hearings/heessen/needs", json={"needs": [{"text": "Bänke am Teich"}]}, headers=HEADERS
+        )
+        need_id = recorded.json()["need_ids"][0]
+        answered = await client.post(
+            f"{url}/needs/{need_id}/answer", json={"kind": "forwarded", "forwarded_to": "Grünflächenamt"}
+        )
+        assert answered.status_code == 200
+        closed = await client.post(f"{url}/hearings/heessen/close", headers=HEADERS)
+        last = closed.json()["version"]
+
+        diff = await client.get(f"{url}/compare", params={"from": 2, "to": last})
+        assert diff.status_code == 200, diff.text
+        assert diff.json() == {
+            "plan_id": plan_id,
+            "from": 2,
+            "to": last,
+            "state": {"from": "draft", "to": "presented"},
+            "measures": {
+                "added": [],
+                "removed": [],
+                "changed": [
+                    {
+                        "id": measure_id,
+                        "title": "Familiencafé",
+                        "fields": [
+                            {"field": "title", "before": "Elterncafé", "after": "Familiencafé"},
+                            {"field": "ends_on", "before": f"{year}-11-30", "after": f"{year}-12-15"},
+                        ],
+                    }
+                ],
+            },
+            "hearings": [
+                {
+                    "district_key": "bockum-hoevel",
+                    "district_name": "Hamm-Bockum-Hövel",
+                    "before": None,
+                    "after": "offen",
+                },
+                {"district_key": "heessen", "district_name": "Hamm-Heessen", "before": None, "after": "geschlossen"},
+            ],
+            "needs": {
+                "added": [{"id": need_id, "district_key": "heessen", "text": "Bänke am Teich"}],
+                "answered": [{"id": need_id, "text": "Bänke am Teich", "kind": "forwarded"}],
+            },
+        }
+        back = (await client.get(f"{url}/compare", params={"from": last, "to": 1})).json()
+        assert back["state"] == {"from": "presented", "to": "draft"}
+        assert back["measures"]["removed"] == [{"id": measure_id, "title": "Familiencafé"}]
+        same = (await client.get(f"{url}/compare", params={"from": last, "to": last})).json()
+        assert same["state"] is None and same["hearings"] == [] and same["measures"]["changed"] == []
+
+        assert (await client.get(f"{url}/compare", params={"from": 1, "to": 99})).status_code == 404
+        assert (
+            await client.get(f"{planning}/plans/{uuid.uuid4()}/compare", params={"from": 1, "to": 2})
+        ).status_code == 404
+        assert (await client.get(f"{url}/compare", params={"from": 1})).status_code == 422

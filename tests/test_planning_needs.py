@@ -149,6 +149,8 @@ async def test_a_need_of_westen_is_traced_to_its_measure_and_evaluation(
         "source": "resident",
         "field_of_action": ready["field"],
         "residential_area_number": number,
+        "raised_on": need["raised_on"],
+        "meeting_id": None,
     }
     assert events[1][1] == {
         "need_id": need_id,
@@ -261,3 +263,42 @@ async def test_a_council_need_of_a_hearing_has_the_same_trace(planning: str, rea
         assert (trace["measure_state"], trace["evaluation"]) == ("presented", None)
         unknown = await client.get(f"{planning}/plans/{plan_id}/needs/{uuid.uuid4()}/trace")
         assert unknown.status_code == 404
+
+
+async def test_a_measure_a_need_was_taken_into_is_not_removed_until_the_need_is_reopened(
+    planning: str, ready: dict[str, Any]
+) -> None:
+    year = await cycle.free_year(ready, "westen")
+    number = await area_number(ready, "westen")
+    async with httpx.AsyncClient(timeout=20) as client:
+        need = (await client.post(f"{planning}/needs", json=need_body(ready, number), headers=HEADERS)).json()
+        plan = await cycle.new_plan(client, planning, "westen", year)
+        url = f"{planning}/plans/{plan['id']}"
+        measure_id = (await client.post(f"{url}/measures", json=cycle.measure(ready, year), headers=HEADERS)).json()[
+            "measure_id"
+        ]
+        taken = await client.post(
+            f"{planning}/needs/{need['id']}/take-into-plan",
+            json={"plan_id": plan["id"], "measure_id": measure_id},
+            headers=HEADERS,
+        )
+        assert taken.status_code == 200, taken.text
+        version = (await client.get(url)).json()["version"]
+
+        refused = await client.delete(f"{url}/measures/{measure_id}", headers=HEADERS)
+        assert refused.status_code == 409
+        assert refused.json()["detail"] == (
+            f"Der Bedarf „{need['title']}“ wurde mit der Maßnahme „Elterncafé“ in den Plan aufgenommen. "
+            "Öffnen Sie ihn zuerst wieder (mit Begründung); danach kann die Maßnahme entfernt werden."
+        )
+        unchanged = (await client.get(url)).json()
+        assert (unchanged["version"], [m["id"] for m in unchanged["measures"]]) == (version, [measure_id])
+        assert (await client.get(f"{planning}/needs/{need['id']}/trace")).json()["where"]["measure_id"] == measure_id
+
+        reopened = await client.post(
+            f"{planning}/needs/{need['id']}/reopen", json={"reason": "anders lösen"}, headers=HEADERS
+        )
+        assert reopened.status_code == 200
+        removed = await client.delete(f"{url}/measures/{measure_id}", headers=HEADERS)
+        assert removed.status_code == 200, removed.text
+        assert removed.json()["measures"] == []

@@ -57,8 +57,20 @@ async def test_each_service_documents_its_events_in_asyncapi(stack: Stack) -> No
     registry = httpx.get(f"{stack.url('registry')}/asyncapi.json").json()
     assert registry["asyncapi"] == "3.0.0"
     sent = {op["channel"]["$ref"].rsplit("/", 1)[1] for op in registry["operations"].values() if op["action"] == "send"}
-    assert sent == {"quartier_registry_territory", "quartier_registry_directory", "quartier_registry_offers"}
+    assert sent == {
+        "quartier_registry_territory",
+        "quartier_registry_directory",
+        "quartier_registry_offers",
+        "quartier_registry_contacts",
+        "quartier_registry_social-data",
+    }
     names = {m["name"] for m in registry["components"]["messages"].values()}
     assert {"quartier.registry.PersonErased.v1", "quartier.registry.DuplicateSuspected.v1"} <= names
     reporting = httpx.get(f"{stack.url('reporting')}/asyncapi.json").json()
-    assert [op["action"] for op in reporting["operations"].values()] == ["receive"]
+    # reporting reads territory, offers, plans, goals, meetings, agreements and social data; it announces on its
+    # reports topic
+    assert sorted(op["action"] for op in reporting["operations"].values()) == ["receive"] * 7 + ["send"]
+    reporting_names = {m["name"] for m in reporting["components"]["messages"].values()}
+    controlling = {"quartier.planning.ActivityReportSubmitted.v1", "quartier.registry.SocialDataImported.v1"}
+    assert controlling <= reporting_names
+    assert "quartier.reporting.EvaluationDistributed.v1" in reporting_names

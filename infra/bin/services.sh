@@ -39,6 +39,14 @@ select_services() {
 }
 
 pid_file() { echo "$RUN_DIR/$1.pid"; }
+
+# The key that signs the answer links of invitation mails: generated once into var/secrets.env (mode 600).
+ensure_answer_link_secret() {
+    grep -q '^QUARTIER_ANSWER_LINK_SECRET=' "$SECRETS_ENV" ||
+        printf 'QUARTIER_ANSWER_LINK_SECRET=%s\n' "$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')" >>"$SECRETS_ENV"
+    chmod 600 "$SECRETS_ENV"
+}
+
 log_file() { echo "$LOG_DIR/$1.log"; }
 
 fail_with_log() {
@@ -87,13 +95,24 @@ start_one() {
             QUARTIER_DB_USER="quartier_$svc" QUARTIER_DB_PASSWORD="${!pw_var}"
         # Local demo: fictitious people, bodies and offers (registry) and demo accounts (gateway).
         export QUARTIER_DEMO_DATA="${QUARTIER_DEMO_DATA:-true}"
+        if [[ "$svc" == invitations ]]; then
+            # Mails go to the local sink (infra/smtp), answer links point to the gateway and are signed with
+            # the generated key of var/secrets.env.
+            export QUARTIER_SMTP_HOST="${QUARTIER_SMTP_HOST:-127.0.0.1}" \
+                QUARTIER_SMTP_PORT="${QUARTIER_SMTP_PORT:-8025}" \
+                QUARTIER_PUBLIC_BASE_URL="${QUARTIER_PUBLIC_BASE_URL:-http://127.0.0.1:$QUARTIER_GATEWAY_PORT}" \
+                QUARTIER_ANSWER_LINK_SECRET="${QUARTIER_ANSWER_LINK_SECRET:-}"
+        fi
         if [[ "$svc" == gateway ]]; then
             # Local demo: the gateway talks to the local services and creates the fictitious demo
             # accounts of services/gateway/demo-accounts.yaml (the logins `make up` prints).
             export QUARTIER_REGISTRY_URL="${QUARTIER_REGISTRY_URL:-http://127.0.0.1:$QUARTIER_REGISTRY_PORT}" \
                 QUARTIER_REPORTING_URL="${QUARTIER_REPORTING_URL:-http://127.0.0.1:$QUARTIER_REPORTING_PORT}" \
                 QUARTIER_PLANNING_URL="${QUARTIER_PLANNING_URL:-http://127.0.0.1:$QUARTIER_PLANNING_PORT}" \
+                QUARTIER_INVITATIONS_URL="${QUARTIER_INVITATIONS_URL:-http://127.0.0.1:$QUARTIER_INVITATIONS_PORT}" \
                 QUARTIER_DEMO_ACCOUNTS="${QUARTIER_DEMO_ACCOUNTS:-true}"
+            # The operations page (/betrieb) reads lag, backlog and charts from the local Prometheus.
+            export QUARTIER_PROMETHEUS_URL="${QUARTIER_PROMETHEUS_URL:-http://127.0.0.1:${QUARTIER_PROMETHEUS_PORT:-9190}}"
         fi
         cd "$QUARTIER_ROOT"
         # setsid: own session and process group, so stop can signal uv and python together.
@@ -153,6 +172,7 @@ mkdir -p "$RUN_DIR" "$LOG_DIR"
 case "$action" in
     start)
         [[ -f "$SECRETS_ENV" ]] || die "$SECRETS_ENV missing: run 'make infra-up' first"
+        ensure_answer_link_secret
         for svc in "${selected[@]}"; do start_one "$svc"; done
         ;;
     stop)

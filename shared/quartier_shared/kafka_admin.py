@@ -38,7 +38,10 @@ async def ensure_topics(
                             name=prefix + spec.name,
                             num_partitions=spec.partitions,
                             replication_factor=replication_factor,
-                            topic_configs={"retention.ms": str(spec.retention_ms)},
+                            topic_configs={
+                                "retention.ms": str(spec.retention_ms),
+                                "cleanup.policy": spec.cleanup_policy,
+                            },
                         )
                     ]
                 )

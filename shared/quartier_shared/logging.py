@@ -50,8 +50,9 @@ def configure_logging(service: str, level: str = "INFO") -> None:
     root.setLevel(level.upper())
     for noisy in ("aiokafka", "kafka"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    # uvicorn installs its own handlers; route its records through ours.
-    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+    # uvicorn and faststream (its "faststream" logger, which the broker logs to) install their own plain-text
+    # handlers; route their records through ours, so that every line of a service's log is JSON.
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "faststream"):
         lg = logging.getLogger(name)
         lg.handlers[:] = []
         lg.propagate = True

@@ -181,14 +181,20 @@ class OutboxRelay:
         await conn.execute("UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])", list(ids))
 
     async def _update_backlog(self) -> None:
-        async with self.pool.acquire() as conn:
-            row = await conn.fetchrow(
-                """
-                SELECT count(*) AS backlog,
-                       coalesce(extract(epoch FROM now() - min(created_at)), 0) AS oldest
-                FROM outbox WHERE published_at IS NULL
-                """
-            )
-        assert row is not None
-        OUTBOX_BACKLOG.set(row["backlog"])
-        OUTBOX_OLDEST_AGE.set(float(row["oldest"]))
+        await update_backlog_metrics(self.pool)
+
+
+async def update_backlog_metrics(pool: asyncpg.Pool) -> None:
+    """Sets the backlog gauges from the outbox itself; called by the relay when idle and by the service's
+    periodic metrics, so that a relay that cannot publish (broker gone) still shows its backlog growing."""
+    async with pool.acquire() as conn:
+        row = await conn.fetchrow(
+            """
+            SELECT count(*) AS backlog,
+                   coalesce(extract(epoch FROM now() - min(created_at)), 0) AS oldest
+            FROM outbox WHERE published_at IS NULL
+            """
+        )
+    assert row is not None
+    OUTBOX_BACKLOG.set(row["backlog"])
+    OUTBOX_OLDEST_AGE.set(float(row["oldest"]))

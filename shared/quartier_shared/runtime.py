@@ -27,13 +27,13 @@ from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from quartier_shared.asyncapi import asyncapi_document
-from quartier_shared.consumer import EventConsumer
+from quartier_shared.consumer import EventConsumer, GroupLagMonitor
 from quartier_shared.db import create_pool, migrate
 from quartier_shared.events.topics import TOPICS, TopicSpec
 from quartier_shared.kafka_admin import ensure_topics
 from quartier_shared.logging import configure_logging, correlation_id_var
-from quartier_shared.metrics import DB_POOL_SIZE, REGISTRY, http_metrics_middleware
-from quartier_shared.outbox import OutboxRelay
+from quartier_shared.metrics import DB_POOL_MAX, DB_POOL_SIZE, REGISTRY, http_metrics_middleware
+from quartier_shared.outbox import OutboxRelay, update_backlog_metrics
 from quartier_shared.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -76,16 +76,39 @@ class ServiceSpec:
     background: Sequence[Callable[[ServiceContext], Coroutine[Any, Any, None]]] = ()
 
 
-async def _periodic_metrics(ctx: ServiceContext) -> None:
-    while True:
-        try:
-            DB_POOL_SIZE.labels("open").set(ctx.pool.get_size())
-            DB_POOL_SIZE.labels("idle").set(ctx.pool.get_idle_size())
-            for consumer in ctx.consumers:
-                await consumer.update_lag()
-        except Exception:
-            log.debug("metrics refresh failed", exc_info=True)
-        await asyncio.sleep(5)
+METRICS_INTERVAL_SECONDS = 5.0
+
+
+async def _periodic_metrics(ctx: ServiceContext, publishes: Sequence[TopicSpec] = ()) -> None:
+    """Pool, outbox backlog and consumer lag, every few seconds; each part on its own, so that a broker
+    outage does not freeze the outbox figures (which are then the ones that matter)."""
+    settings = ctx.settings
+    monitor = GroupLagMonitor(
+        settings.kafka_bootstrap, [settings.topic_prefix + t.name for t in publishes], settings.topic_prefix
+    )
+    try:
+        while True:
+            size, idle = ctx.pool.get_size(), ctx.pool.get_idle_size()
+            DB_POOL_SIZE.labels("open").set(size)
+            DB_POOL_SIZE.labels("idle").set(idle)
+            DB_POOL_SIZE.labels("in_use").set(size - idle)
+            DB_POOL_MAX.set(ctx.pool.get_max_size())
+            steps: list[tuple[str, Callable[[], Awaitable[None]]]] = [
+                ("outbox", lambda: update_backlog_metrics(ctx.pool)),
+                ("group lag", monitor.update),
+                *((f"lag of {c.name}", c.update_lag) for c in ctx.consumers),
+            ]
+            for what, step in steps:
+                try:
+                    await asyncio.wait_for(step(), METRICS_INTERVAL_SECONDS * 2)
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    log.debug("metrics refresh failed: %s", what, exc_info=True)
+            await asyncio.sleep(METRICS_INTERVAL_SECONDS)
+    finally:
+        with contextlib.suppress(Exception):
+            await monitor.close()
 
 
 CORRELATION_HEADER = "X-Correlation-ID"
@@ -160,7 +183,7 @@ def create_app(spec: ServiceSpec, settings: ServiceSettings | None = None) -> Fa
             await broker.start()
             if relay is not None:
                 tasks.append(asyncio.create_task(relay.run(), name="outbox-relay"))
-            tasks.append(asyncio.create_task(_periodic_metrics(ctx), name="metrics"))
+            tasks.append(asyncio.create_task(_periodic_metrics(ctx, spec.publishes), name="metrics"))
             for work in spec.background:
                 tasks.append(asyncio.create_task(work(ctx), name=getattr(work, "__name__", "background")))
             log.info("service started", extra={"port": settings.http_port})

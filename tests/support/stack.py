@@ -7,6 +7,7 @@ database (``QUARTIER_TEST_DB_NAME``, provisioned by ``make test``) is fresh for 
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -78,6 +79,16 @@ class Stack:
     env: dict[str, str] = field(default_factory=base_env)
     services: dict[str, Service] = field(default_factory=dict)
     log_dir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="quartier-test-logs-")))
+    # Ports fixed before the first start, so that services started earlier can already name them.
+    reserved_ports: dict[str, int] = field(default_factory=dict)
+    # The key that signs the invitations' answer links in this test session.
+    answer_link_secret: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+
+    def port_of(self, name: str) -> int:
+        """The port ``name`` runs (or will run) on in this stack."""
+        if name in self.services:
+            return self.services[name].port
+        return self.reserved_ports.setdefault(name, free_port())
 
     def service_env(self, name: str, port: int, extra: dict[str, str] | None = None) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("QUARTIER_")}
@@ -93,15 +104,30 @@ class Stack:
                 "QUARTIER_REGISTRY_URL": self.url("registry") if "registry" in self.services else "",
                 "QUARTIER_REPORTING_URL": self.url("reporting") if "reporting" in self.services else "",
                 "QUARTIER_PLANNING_URL": self.url("planning") if "planning" in self.services else "",
+                "QUARTIER_INVITATIONS_URL": f"http://127.0.0.1:{self.port_of('invitations')}",
                 "QUARTIER_DEMO_ACCOUNTS": "true",
                 "QUARTIER_DEMO_DATA": "true",
             }
         )
+        if name == "invitations":
+            # Answer links point to the gateway; mail goes to the test process's SMTP server
+            # (tests/support/smtp.py), and is retried quickly.
+            from tests.support.smtp import session_sink
+
+            env["QUARTIER_SMTP_HOST"] = "127.0.0.1"
+            env["QUARTIER_SMTP_PORT"] = str(session_sink().port)
+            env["QUARTIER_PUBLIC_BASE_URL"] = f"http://127.0.0.1:{self.port_of('gateway')}"
+            env["QUARTIER_ANSWER_LINK_SECRET"] = self.answer_link_secret
+            env.setdefault("QUARTIER_DELIVERY_POLL_SECONDS", "0.2")
+            env.setdefault("QUARTIER_DELIVERY_RETRY_BASE_SECONDS", "0.5")
+            env.setdefault("QUARTIER_DELIVERY_RETRY_MAX_SECONDS", "2")
         env.update(extra or {})
         return {k: v for k, v in env.items() if v != ""}
 
     def spawn(self, name: str, extra_env: dict[str, str] | None = None, port: int | None = None) -> Service:
         """Starts a service process without waiting for it."""
+        if port is None and name in ("invitations", "gateway") and name not in self.services:
+            port = self.port_of(name)
         port = port or free_port()
         log_path = self.log_dir / f"{name}-{port}-{time.monotonic_ns()}.log"
         log = log_path.open("wb")

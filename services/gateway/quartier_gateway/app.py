@@ -11,7 +11,22 @@ import httpx
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from quartier_gateway import api, offers_pages, open_data, pages, people_pages, plans_pages
+from quartier_gateway import (
+    agreements_pages,
+    api,
+    goals_pages,
+    invitation_answer_pages,
+    meetings_pages,
+    needs_pages,
+    offers_pages,
+    open_data,
+    ops_pages,
+    pages,
+    people_pages,
+    plans_pages,
+    reports_pages,
+    social_data_pages,
+)
 from quartier_gateway.db import MIGRATIONS, AuthStore, PgAuthStore
 from quartier_gateway.demo import load_demo_accounts
 from quartier_gateway.domain import InvalidAccount
@@ -99,6 +114,15 @@ def build_app(
                 planning = getattr(a.state, "planning_client", None)
                 if planning is not None:
                     await planning.aclose()
+                invitations = getattr(a.state, "invitations_client", None)
+                if invitations is not None:
+                    await invitations.aclose()
+                reporting = getattr(a.state, "reporting_client", None)  # the reporting pages'
+                if reporting is not None:
+                    await reporting.aclose()
+                ops = getattr(a.state, "ops_client", None)  # the operations page's
+                if ops is not None:
+                    await ops.aclose()
 
         app.router.lifespan_context = lifespan
 
@@ -115,6 +139,15 @@ def build_app(
             offers_pages.public_router,
             people_pages.router,
             plans_pages.router,
+            needs_pages.router,
+            goals_pages.router,
+            agreements_pages.router,
+            ops_pages.router,
+            meetings_pages.router,
+            meetings_pages.public_router,
+            invitation_answer_pages.router,
+            reports_pages.router,
+            social_data_pages.router,
         ],
         consumers=list,
         on_startup=on_startup,

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import sys
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,17 @@ class DemoAccount:
     role: Role
     social_area_key: str | None = None
     district_key: str | None = None
+    actor_id: uuid.UUID | None = None
+    actor_name: str | None = None  # only for demo-logins.txt
+
+
+def _actor_id(value: Any) -> uuid.UUID | None:
+    if value is None:
+        return None
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        raise InvalidAccount(f"actor_id {value!r} is not a UUID") from None
 
 
 def load_demo_accounts(path: Path = DEMO_ACCOUNTS_FILE) -> list[DemoAccount]:
@@ -46,10 +58,14 @@ def load_demo_accounts(path: Path = DEMO_ACCOUNTS_FILE) -> list[DemoAccount]:
                 role=parse_role(str(entry["role"])),
                 social_area_key=entry.get("social_area_key"),
                 district_key=entry.get("district_key"),
+                actor_id=_actor_id(entry.get("actor_id")),
+                actor_name=entry.get("actor_name"),
             )
         except KeyError as exc:
             raise InvalidAccount(f"{path}: account #{i + 1} lacks {exc.args[0]!r}") from None
-        problems = account_problems(account.username, account.role, account.social_area_key, account.district_key)
+        problems = account_problems(
+            account.username, account.role, account.social_area_key, account.district_key, actor_id=account.actor_id
+        )
         if len(account.password) < 8:
             problems.append("password shorter than 8 characters")
         if account.username in seen:
@@ -71,10 +87,14 @@ def render_demo_logins(accounts: list[DemoAccount]) -> str:
     pwidth = max(len(a.password) for a in accounts)
     for a in accounts:
         scope = ""
-        if a.social_area_key:
+        if a.social_area_key and a.actor_id:
+            scope = f", Sozialraum {a.social_area_key}, für {a.actor_name or a.actor_id}"
+        elif a.social_area_key:
             scope = f", Sozialraum {a.social_area_key}"
         elif a.district_key:
             scope = f", Stadtbezirk {a.district_key}"
+        elif a.actor_id:
+            scope = f", für {a.actor_name or a.actor_id}"
         lines.append(
             f"Benutzer: {a.username.ljust(width)}  Passwort: {a.password.ljust(pwidth)}  ({a.role.label}{scope})"
         )

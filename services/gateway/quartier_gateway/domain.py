@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hmac
 import re
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -20,6 +21,8 @@ class Role(StrEnum):
     STEERING_COMMITTEE = "steering_committee"
     AREA_COORDINATOR = "area_coordinator"
     COUNCIL_MEMBER = "council_member"
+    COORDINATION_MEMBER = "coordination_member"
+    PROVIDER = "provider"
 
     @property
     def label(self) -> str:
@@ -32,6 +35,8 @@ ROLE_LABELS: dict[Role, str] = {
     Role.STEERING_COMMITTEE: "Lenkungskreis",
     Role.AREA_COORDINATOR: "Stadtteilkoordination",
     Role.COUNCIL_MEMBER: "Bezirksvertretung",
+    Role.COORDINATION_MEMBER: "Koordinierungsrunde",
+    Role.PROVIDER: "Träger",
 }
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
@@ -51,9 +56,13 @@ class Principal:
     role: Role
     social_area_key: str | None = None
     district_key: str | None = None
+    # The registry actor (organisation) a member of a Koordinierungsrunde represents.
+    actor_id: uuid.UUID | None = None
 
     def __post_init__(self) -> None:
-        problems = account_problems(self.username, self.role, self.social_area_key, self.district_key)
+        problems = account_problems(
+            self.username, self.role, self.social_area_key, self.district_key, actor_id=self.actor_id
+        )
         if problems:
             raise InvalidAccount("; ".join(problems))
 
@@ -69,11 +78,19 @@ def parse_role(value: str) -> Role:
         raise InvalidAccount(f"unknown role {value!r}") from None
 
 
-def account_problems(username: str, role: Role, social_area_key: str | None, district_key: str | None) -> list[str]:
+def account_problems(
+    username: str,
+    role: Role,
+    social_area_key: str | None,
+    district_key: str | None,
+    *,
+    actor_id: uuid.UUID | None = None,
+) -> list[str]:
     """Why an account is not valid (empty when it is).
 
     An area coordinator is scoped to exactly one social area, a council member to exactly one district;
-    admins and the steering committee work city-wide and carry no scope.
+    a member of a Koordinierungsrunde to one social area and the one actor (organisation) they represent;
+    admins and the steering committee work city-wide and carry no scope. Only that member has an actor.
     """
     problems: list[str] = []
     if not USERNAME_PATTERN.fullmatch(username):
@@ -81,7 +98,22 @@ def account_problems(username: str, role: Role, social_area_key: str | None, dis
     for name, key in (("social_area_key", social_area_key), ("district_key", district_key)):
         if key is not None and not KEY_PATTERN.fullmatch(key):
             problems.append(f"{name} {key!r} is not a valid key")
-    if role is Role.AREA_COORDINATOR:
+    if actor_id is not None and role not in (Role.COORDINATION_MEMBER, Role.PROVIDER):
+        problems.append(f"the role {role.value} has no actor_id")
+    if role is Role.PROVIDER:
+        # The staff of a commissioned provider (Träger): scoped to their organisation only.
+        if actor_id is None:
+            problems.append("a provider needs an actor_id")
+        if social_area_key is not None or district_key is not None:
+            problems.append("a provider has no social_area_key and no district_key")
+    elif role is Role.COORDINATION_MEMBER:
+        if social_area_key is None:
+            problems.append("a coordination_member needs a social_area_key")
+        if actor_id is None:
+            problems.append("a coordination_member needs an actor_id")
+        if district_key is not None:
+            problems.append("a coordination_member has no district_key")
+    elif role is Role.AREA_COORDINATOR:
         if social_area_key is None:
             problems.append("an area_coordinator needs a social_area_key")
         if district_key is not None:
@@ -98,7 +130,8 @@ def account_problems(username: str, role: Role, social_area_key: str | None, dis
 
 # --- what a principal may do --------------------------------------------------------------------------
 
-STAFF_ROLES = frozenset(Role)
+# The staff of a commissioned provider (Träger) are no city staff: they see their own target agreements only.
+STAFF_ROLES = frozenset(Role) - {Role.PROVIDER}
 
 
 def can_view_staff_pages(principal: Principal | None) -> bool:
@@ -122,9 +155,9 @@ def is_in_scope(principal: Principal | None, social_area_key: str, district_keys
         return False
     if principal.role in (Role.ADMIN, Role.STEERING_COMMITTEE):
         return True
-    if principal.role is Role.AREA_COORDINATOR:
+    if principal.role in (Role.AREA_COORDINATOR, Role.COORDINATION_MEMBER):
         return principal.social_area_key == social_area_key
-    return principal.district_key in set(district_keys)
+    return principal.district_key is not None and principal.district_key in set(district_keys)
 
 
 # --- CSRF ---------------------------------------------------------------------------------------------
@@ -174,6 +207,12 @@ def register_failure(state: LoginFailures | None, now: datetime, policy: Throttl
 # --- redirects and sessions ---------------------------------------------------------------------------
 
 DEFAULT_AFTER_LOGIN = "/sozialraeume"
+PROVIDER_START = "/zielvereinbarungen"
+
+
+def start_page(principal: Principal) -> str:
+    """Where a login leads when no target is given: a provider's staff to their target agreements."""
+    return PROVIDER_START if principal.role is Role.PROVIDER else DEFAULT_AFTER_LOGIN
 
 
 def safe_next_url(candidate: str | None, default: str = DEFAULT_AFTER_LOGIN) -> str:

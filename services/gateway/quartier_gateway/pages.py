@@ -10,9 +10,11 @@ import asyncpg
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from quartier_gateway.domain import can_change_territory, is_in_scope, safe_next_url
+from quartier_gateway import meetings_pages, reports_pages
+from quartier_gateway.domain import can_change_territory, is_in_scope, safe_next_url, start_page
 from quartier_gateway.registry import RegistryError, SocialArea
 from quartier_gateway.service import LoginRefused
+from quartier_gateway.social_data_pages import social_data_panel
 from quartier_gateway.web import (
     AUTH_UNAVAILABLE_MESSAGE,
     SESSION_COOKIE,
@@ -111,7 +113,7 @@ async def login(request: Request) -> Response:
     old_token = request.scope.get("state", {}).get("session_token")
     if old_token:
         await gateway.auth.logout(old_token)
-    response = RedirectResponse(safe_next_url(weiter), status_code=303)
+    response = RedirectResponse(safe_next_url(weiter, start_page(result.principal)), status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
         result.token,
@@ -236,4 +238,16 @@ async def public_social_areas(request: Request) -> Response:
 @router.get("/oeffentlich/sozialraeume/{key}", response_class=HTMLResponse)
 async def public_social_area(request: Request, key: str) -> Response:
     area = await gateway_of(request).registry.social_area(key)
-    return render(request, "public_social_area.html", {"title": area.name, "area": area})
+    conference = await meetings_pages.next_conference(request, area)
+    reporting = await reports_pages.public_area_report(request, area)
+    return render(
+        request,
+        "public_social_area.html",
+        {
+            "title": area.name,
+            "area": area,
+            "next_conference": conference,
+            "reporting": reporting,
+            "social_data": await social_data_panel(request, area.key, public=True),
+        },
+    )

@@ -106,6 +106,7 @@ class AuthService:
                 demo.social_area_key,
                 demo.district_key,
                 True,
+                demo.actor_id,
             )
             if record != existing:
                 await self.store.save_account(record)

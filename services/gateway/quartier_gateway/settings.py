@@ -26,7 +26,10 @@ class GatewaySettings(ServiceSettings):
     registry_url: str = "http://127.0.0.1:8101"
     reporting_url: str = "http://127.0.0.1:8104"
     planning_url: str = "http://127.0.0.1:8102"
+    invitations_url: str = "http://127.0.0.1:8103"
     upstream_timeout_seconds: float = Field(default=5.0, gt=0)
+    # The operations page (/betrieb) reads its figures and charts from here; empty: health and readiness only.
+    prometheus_url: str = ""
 
     # Creates the fictitious accounts of demo-accounts.yaml at start. Never in production.
     demo_accounts: bool = False

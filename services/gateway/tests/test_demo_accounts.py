@@ -22,3 +22,21 @@ def test_demo_logins_txt_is_in_sync_with_the_yaml():
         "regenerate: uv run python -m quartier_gateway.demo > services/gateway/demo-logins.txt"
     )
     assert "Benutzer: admin" in expected and "Passwort: " in expected
+
+
+def test_coordination_round_demo_account_represents_a_westen_demo_actor():
+    """runde.westen's actor id is the registry's uuid5 id of a demo actor active in Westen (so it is right on
+    a fresh start, where the registry seeds demo-people.yaml)."""
+    from pathlib import Path
+
+    import yaml
+
+    from quartier_registry.domain.people import demo_actor_id
+
+    member = next(a for a in load_demo_accounts(DEMO_ACCOUNTS_FILE) if a.username == "runde.westen")
+    assert member.role is Role.COORDINATION_MEMBER and member.social_area_key == "westen"
+    people = Path(__file__).resolve().parents[2] / "registry" / "data" / "demo-people.yaml"
+    actors = yaml.safe_load(people.read_text(encoding="utf-8"))["actors"]
+    by_id = {demo_actor_id(a["key"]): a for a in actors}
+    actor = by_id[member.actor_id]
+    assert "westen" in actor["social_areas"] and actor["name"] == member.actor_name

@@ -1,3 +1,4 @@
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -24,7 +25,14 @@ WESTEN_DISTRICTS = ["mitte", "pelkum", "herringen"]
 def test_roles_have_german_labels():
     assert Role.AREA_COORDINATOR.label == "Stadtteilkoordination"
     assert Role.STEERING_COMMITTEE.label == "Lenkungskreis"
-    assert {r.label for r in Role} == {"Administration", "Lenkungskreis", "Stadtteilkoordination", "Bezirksvertretung"}
+    assert {r.label for r in Role} == {
+        "Administration",
+        "Lenkungskreis",
+        "Stadtteilkoordination",
+        "Bezirksvertretung",
+        "Koordinierungsrunde",
+        "Träger",
+    }
 
 
 @pytest.mark.parametrize(
@@ -46,6 +54,31 @@ def test_scope_must_fit_the_role(role, sa, d, ok):
     if not ok:
         with pytest.raises(InvalidAccount):
             Principal("user.one", "U", role, sa, d)
+
+
+ACTOR = uuid.UUID("82a58d0f-dbb7-5018-bd07-0490e813d5f2")
+
+
+@pytest.mark.parametrize(
+    ("role", "sa", "d", "actor", "ok"),
+    [
+        (Role.COORDINATION_MEMBER, "westen", None, ACTOR, True),
+        (Role.COORDINATION_MEMBER, "westen", None, None, False),
+        (Role.COORDINATION_MEMBER, None, None, ACTOR, False),
+        (Role.COORDINATION_MEMBER, "westen", "mitte", ACTOR, False),
+        (Role.AREA_COORDINATOR, "westen", None, ACTOR, False),
+        (Role.COUNCIL_MEMBER, None, "mitte", ACTOR, False),
+        (Role.ADMIN, None, None, ACTOR, False),
+    ],
+)
+def test_a_coordination_round_member_needs_area_and_actor(role, sa, d, actor, ok):
+    assert (account_problems("user.one", role, sa, d, actor_id=actor) == []) is ok
+    if not ok:
+        with pytest.raises(InvalidAccount):
+            Principal("user.one", "U", role, sa, d, actor)
+    else:
+        member = Principal("user.one", "U", role, sa, d, actor)
+        assert is_in_scope(member, "westen", WESTEN_DISTRICTS) and not is_in_scope(member, "norden", ["heessen"])
 
 
 def test_username_rules():

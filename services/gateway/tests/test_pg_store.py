@@ -99,3 +99,29 @@ async def test_the_schema_refuses_a_scope_that_does_not_fit_the_role(pg_store: P
     username = f"test.{uuid.uuid4().hex[:10]}"
     with pytest.raises(asyncpg.CheckViolationError):
         await pg_store.save_account(AccountRecord(username, "X", "h", Role.ADMIN.value, "westen", None))
+
+
+async def test_a_coordination_round_member_keeps_their_actor(pg_store: PgAuthStore) -> None:
+    import asyncpg
+
+    username = f"test.{uuid.uuid4().hex[:10]}"
+    actor = uuid.UUID("82a58d0f-dbb7-5018-bd07-0490e813d5f2")
+    now = datetime.now(UTC)
+    try:
+        record = AccountRecord(username, "R", "h", Role.COORDINATION_MEMBER.value, "westen", None, True, actor)
+        await pg_store.save_account(record)
+        assert await pg_store.get_account(username) == record
+        digest = security.token_digest(security.new_token())
+        await pg_store.create_session(digest, username, "csrf-z", now + timedelta(hours=1))
+        session = await pg_store.get_session(digest, now)
+        assert session is not None and session.principal.actor_id == actor
+        assert session.principal.role is Role.COORDINATION_MEMBER and session.principal.social_area_key == "westen"
+        for wrong in (
+            AccountRecord(username, "R", "h", Role.COORDINATION_MEMBER.value, "westen", None, True, None),
+            AccountRecord(username, "R", "h", Role.COORDINATION_MEMBER.value, None, None, True, actor),
+            AccountRecord(username, "R", "h", Role.AREA_COORDINATOR.value, "westen", None, True, actor),
+        ):
+            with pytest.raises(asyncpg.CheckViolationError):
+                await pg_store.save_account(wrong)
+    finally:
+        await pg_store.pool.execute("DELETE FROM accounts WHERE username = $1", username)

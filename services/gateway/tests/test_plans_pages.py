@@ -11,7 +11,9 @@ from typing import Any
 import httpx
 import pytest
 
+from quartier_gateway import security
 from quartier_gateway.app import build_app
+from quartier_gateway.db.repository import AccountRecord
 from quartier_gateway.domain import Principal, Role
 from quartier_gateway.planning_client import PlanningClient
 from quartier_gateway.plans_rules import (
@@ -27,11 +29,16 @@ from quartier_gateway.plans_rules import (
     visible_area_keys,
 )
 
-from .conftest import csrf_from, hamm_social_areas, login_as
+from .conftest import OFFER_WESTEN, csrf_from, hamm_social_areas, login_as
 from .test_pages import assert_accessible_page
 
 ACTOR = "3f2a7c1e-8a4b-5d6e-9f00-aaaaaaaaaaaa"
+MEMBER_ACTOR = "82a58d0f-dbb7-5018-bd07-0490e813d5f2"
+GOAL = "9d7e0c55-1111-4222-8333-444455556666"
+WITHDRAWN_OFFER = "99999999-9999-4999-8999-999999999999"
+MEMBER_PASSWORD = "runde-passwort-1"
 YEAR = 2031
+MEMBER_HASH = security.hash_password(MEMBER_PASSWORD)
 
 
 class FakePlanning:
@@ -39,6 +46,13 @@ class FakePlanning:
         self.plans: dict[str, dict[str, Any]] = {}
         self.calls: list[tuple[str, str, Any, str | None]] = []
         self.areas = {a["key"]: a for a in hamm_social_areas()}
+        self.goals: list[dict[str, Any]] = [
+            {"id": GOAL, "title": "Stärkung der Teilhabe", "retired": False},
+            {"id": str(uuid.uuid4()), "title": "Altes Ziel", "retired": True},
+        ]
+        self.board: list[dict[str, Any]] = []
+        self.deadlines: dict[str, dict[str, Any]] = {}
+        self.comparisons: list[tuple[str, str]] = []
 
     def add(self, key: str, year: int = YEAR, state: str = "draft") -> dict[str, Any]:
         plan = {
@@ -49,6 +63,7 @@ class FakePlanning:
             "measures": [],
             "hearings": [],
             "needs": [],
+            "version": 1,
             "history": [
                 {
                     "version": 1,
@@ -66,10 +81,25 @@ class FakePlanning:
         return httpx.Response(status, json={"detail": detail})
 
     def handler(self, request: httpx.Request) -> httpx.Response:
+        response = self._handle(request)
+        if request.method != "GET" and response.status_code < 300:
+            for plan in self.plans.values():  # a write makes a new version, as in planning
+                if plan["id"] in request.url.path:
+                    plan["version"] += 1
+                    plan["history"].append(
+                        {"version": plan["version"], "event_type": "x", "actor": "t", "changed_at": "2030-10-01"}
+                    )
+        return response
+
+    def _handle(self, request: httpx.Request) -> httpx.Response:
         body = json.loads(request.content) if request.content else None
         actor = request.headers.get("x-quartier-actor")
         self.calls.append((request.method, request.url.path, body, actor))
         parts = request.url.path.strip("/").split("/")[2:]
+        if parts == ["goals"]:
+            return httpx.Response(200, json=self.goals)
+        if parts == ["deadlines"]:
+            return httpx.Response(200, json=self.board)
         if parts == ["plans"] and request.method == "GET":
             year = request.url.params.get("year")
             return httpx.Response(200, json=[p for p in self.plans.values() if not year or str(p["year"]) == year])
@@ -86,6 +116,73 @@ class FakePlanning:
         rest = parts[2:]
         if not rest:
             return httpx.Response(200, json=plan)
+        if request.headers.get("if-match") and request.headers["if-match"] != str(plan["version"]):
+            return self.refuse(
+                409,
+                f"Der Plan wurde inzwischen geändert (Version {plan['version']}, Ihre Fassung: "
+                f"{request.headers['if-match']}); bitte laden Sie ihn neu und wiederholen Sie die Änderung.",
+            )
+        if rest[0] == "measures" and len(rest) == 2:
+            measure = next((m for m in plan["measures"] if m["id"] == rest[1]), None)
+            if measure is None:
+                return self.refuse(404, "Maßnahme unbekannt.")
+            if plan["state"] not in ("draft", "presented"):
+                return self.refuse(409, "Maßnahmen eines finalen Plans ändern sich nur in der Halbjahresbilanz.")
+            if request.method == "DELETE":
+                plan["measures"].remove(measure)
+            else:
+                if body.get("offer_ids") and body["offer_ids"][0] == WITHDRAWN_OFFER:
+                    return self.refuse(422, "offer_ids: Angebot „Altes Angebot“ ist zurückgezogen.")
+                measure["spec"] = body
+            return httpx.Response(200, json=plan)
+        if rest == ["deadlines"]:
+            return httpx.Response(200, json=self.deadlines.get(plan["id"], {"next_deadline": None, "overdue": []}))
+        if rest == ["compare"]:
+            self.comparisons.append((request.url.params["from"], request.url.params["to"]))
+            return httpx.Response(200, json=self.compare(plan, request.url.params))
+        if rest[0] == "needs" and rest[-1] == "trace":
+            need = next(n for n in plan["needs"] if n["id"] == rest[1])
+            return httpx.Response(200, json=self.trace(plan, need))
+        if rest == ["mid-year-review"]:
+            if plan["state"] != "in_progress":
+                return self.refuse(409, "Die Halbjahresbilanz folgt auf den Start der Umsetzung.")
+            for entry in body["entries"]:
+                if entry["decision"] == "added":
+                    plan["measures"].append(
+                        {
+                            "id": str(uuid.uuid4()),
+                            "spec": entry["measure"],
+                            "review": "added",
+                            "review_reason": entry["reason"],
+                        }
+                    )
+                    continue
+                m = next(m for m in plan["measures"] if m["id"] == entry["measure_id"])
+                m.update(review=entry["decision"], review_reason=entry["reason"])
+                if entry["decision"] == "changed":
+                    m["spec"] = entry["measure"]
+            plan["state"] = "mid_year_reviewed"
+            return httpx.Response(200, json=plan)
+        if rest == ["evaluate"]:
+            for entry in body["entries"]:
+                m = next(m for m in plan["measures"] if m["id"] == entry["measure_id"])
+                m.update(
+                    outcome=entry["outcome"],
+                    indicators_reached=entry["indicators_reached"],
+                    lessons=entry["lessons"] or None,
+                )
+            plan["state"] = "evaluated"
+            return httpx.Response(200, json=plan)
+        if rest == ["carry-over"]:
+            if plan.get("carried_over_to"):
+                return self.refuse(409, "Die offenen Maßnahmen dieses Plans wurden bereits übertragen.")
+            target = self.add(plan["social_area_key"], plan["year"] + 1)
+            target["carried_from"] = plan["id"]
+            for m in plan["measures"]:
+                if m.get("outcome") in ("partly", "not_done"):
+                    target["measures"].append({"id": str(uuid.uuid4()), "spec": m["spec"], "carried_from": m["id"]})
+            plan["carried_over_to"] = target["id"]
+            return httpx.Response(200, json={"plan": plan, "next_plan": target})
         if rest == ["measures"]:
             if plan["state"] != "draft":
                 return self.refuse(409, "Maßnahmen können nur im Entwurf hinzugefügt werden.")
@@ -115,7 +212,7 @@ class FakePlanning:
                 if h["district_key"] == rest[1]:
                     h["closed"] = True
             return httpx.Response(200, json=plan)
-        if rest[0] == "needs":
+        if rest[0] == "needs" and rest[-1] == "answer":
             for n in plan["needs"]:
                 if n["id"] == rest[1]:
                     n["answer"] = {"measure_id": None, "forwarded_to": None, "reason": None, **body}
@@ -131,6 +228,66 @@ class FakePlanning:
             return httpx.Response(200, json=plan)
         return self.refuse(404, "Nicht gefunden.")
 
+    @staticmethod
+    def compare(plan: dict[str, Any], params: Any) -> dict[str, Any]:
+        return {
+            "plan_id": plan["id"],
+            "from": int(params["from"]),
+            "to": int(params["to"]),
+            "state": {"from": "draft", "to": "presented"},
+            "measures": {
+                "added": [{"id": "n1", "title": "Sprachcafé"}],
+                "removed": [{"id": "r1", "title": "Skatrunde"}],
+                "changed": [
+                    {
+                        "id": "c1",
+                        "title": "Elterncafé",
+                        "fields": [
+                            {"field": "ends_on", "before": f"{YEAR}-11-30", "after": f"{YEAR}-10-31"},
+                            {"field": "responsible_actor_id", "before": MEMBER_ACTOR, "after": ACTOR},
+                        ],
+                    }
+                ],
+            },
+            "hearings": [{"district_key": "pelkum", "district_name": "Hamm-Pelkum", "before": None, "after": "offen"}],
+            "needs": {
+                "added": [{"id": "x", "district_key": "pelkum", "text": "Spielplatz"}],
+                "answered": [{"id": "y", "text": "Bank am Markt", "kind": "forwarded"}],
+            },
+        }
+
+    @staticmethod
+    def trace(plan: dict[str, Any], need: dict[str, Any]) -> dict[str, Any]:
+        answer = need.get("answer") or {}
+        out: dict[str, Any] = {
+            "need": {"id": need["id"], "title": need["text"], "status": "open", "district_key": need["district_key"]},
+            "where": None,
+            "measure_state": None,
+            "measure_review": None,
+            "evaluation": None,
+        }
+        if answer.get("kind") == "taken_into_plan":
+            m = next(m for m in plan["measures"] if m["id"] == answer["measure_id"])
+            out["need"]["status"] = "taken_into_plan"
+            out.update(
+                where={
+                    "plan_id": plan["id"],
+                    "year": plan["year"],
+                    "measure_id": m["id"],
+                    "measure_title": m["spec"]["title"],
+                },
+                measure_state=plan["state"],
+                measure_review=m.get("review"),
+                evaluation={
+                    "outcome": m["outcome"],
+                    "indicators_reached": m.get("indicators_reached", []),
+                    "lessons": m.get("lessons"),
+                }
+                if m.get("outcome")
+                else None,
+            )
+        return out
+
 
 @pytest.fixture
 def planning() -> FakePlanning:
@@ -141,8 +298,19 @@ def planning() -> FakePlanning:
 async def pclient(registry, store, settings, planning) -> AsyncIterator[httpx.AsyncClient]:
     registry.offers.actors = [
         {"id": ACTOR, "name": "Stadtteilbüro Westen", "withdrawn": False},
+        {"id": MEMBER_ACTOR, "name": "Jugendtreff Modellhaus", "withdrawn": False},
         {"id": str(uuid.uuid4()), "name": "Alter Verein", "withdrawn": True},
     ]
+    store.accounts["runde.westen"] = AccountRecord(
+        "runde.westen",
+        "Robin Platzhalter",
+        MEMBER_HASH,
+        "coordination_member",
+        "westen",
+        None,
+        True,
+        uuid.UUID(MEMBER_ACTOR),
+    )
     app = build_app(settings, registry_transport=httpx.MockTransport(registry.handler), auth_store=store)
     app.state.planning_client = PlanningClient("http://planning.test", transport=httpx.MockTransport(planning.handler))
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway.test") as c:
@@ -196,7 +364,8 @@ def test_who_runs_the_cycle():
     for p in (PELKUM, STEERING, ADMIN, None):
         assert not runs_cycle(p, "westen")
     assert not runs_cycle(COORD, "norden")
-    assert may_edit_measures(COORD, "westen", "draft") and not may_edit_measures(COORD, "westen", "presented")
+    assert may_edit_measures(COORD, "westen", "draft") and may_edit_measures(COORD, "westen", "presented")
+    assert not may_edit_measures(COORD, "westen", "final")
 
 
 def test_who_records_needs():
@@ -404,3 +573,332 @@ async def test_posts_need_the_csrf_token(pclient, planning):
 async def test_anonymous_is_sent_to_login(pclient, planning):
     response = await pclient.get("/jahresplaene")
     assert response.status_code == 303 and response.headers["location"].startswith("/anmelden")
+
+
+# --- measures with all their fields; the coordination round -------------------------------------------
+
+
+def full_form(**changes: Any) -> dict[str, Any]:
+    return {
+        **measure_form(),
+        "cross_cutting_themes": ["Inklusion", "Integration"],
+        "target_groups": "Eltern\nKinder unter 6",
+        "strategic_goals": ["Funktionierende Netzwerke bündeln die Ressourcen der Sozialräume."],
+        "steering_goal_ids": [GOAL],
+        "partner_actor_ids": [MEMBER_ACTOR],
+        "planned_indicators": "20 Teilnehmende je Treffen",
+        "offer_ids": [OFFER_WESTEN],
+        **changes,
+    }
+
+
+async def login_member(client: httpx.AsyncClient) -> None:
+    await login_as(client, "runde.westen", MEMBER_PASSWORD)
+
+
+async def test_measure_with_all_fields_is_stored_and_shown(pclient, planning, structure):
+    plan = planning.add("westen")
+    url = f"/jahresplaene/{plan['id']}"
+    await login_as(pclient, "koordination.westen")
+    page = await pclient.get(url)
+    assert_accessible_page(page.text, structure)
+    assert "Stärkung der Teilhabe" in page.text and "Altes Ziel" not in page.text, "retired goals are not offered"
+    assert "Sprachcafé International" in page.text and "Mittagstisch" not in page.text, "offers of Westen only"
+    added = await post(pclient, url, f"{url}/massnahmen", full_form())
+    assert added.status_code == 303, added.text
+    spec = plan["measures"][0]["spec"]
+    assert spec["target_groups"] == ["Eltern", "Kinder unter 6"]
+    assert spec["steering_goal_ids"] == [GOAL] and spec["offer_ids"] == [OFFER_WESTEN]
+    assert spec["partner_actor_ids"] == [MEMBER_ACTOR] and spec["cross_cutting_themes"] == ["Inklusion", "Integration"]
+    html = (await pclient.get(url)).text
+    for shown in (
+        "Jugendtreff Modellhaus",
+        "Sprachcafé International",
+        "Stärkung der Teilhabe",
+        "Inklusion, Integration",
+        "20 Teilnehmende je Treffen",
+        "Eltern, Kinder unter 6",
+        "Stadtteilbüro Westen",
+    ):
+        assert shown in html, shown
+
+
+async def test_a_round_member_adds_and_changes_only_their_own_measure(pclient, planning, structure):
+    plan = planning.add("westen")
+    plan["measures"].append({"id": str(uuid.uuid4()), "spec": {**measure_form(title="Fremde Maßnahme")}})
+    url = f"/jahresplaene/{plan['id']}"
+    await login_member(pclient)
+    page = await pclient.get(url)
+    assert page.status_code == 200
+    assert_accessible_page(page.text, structure)
+    assert "Maßnahme hinzufügen" in page.text and "Plan vorlegen" not in page.text
+    assert 'name="responsible_actor_id"' not in page.text, "the member's actor is fixed"
+    assert "Jugendtreff Modellhaus" in page.text
+    other = plan["measures"][0]
+    assert f"{url}/massnahmen/{other['id']}" not in page.text
+
+    added = await post(
+        pclient, url, f"{url}/massnahmen", full_form(title="Jugendtreff offen", responsible_actor_id=ACTOR)
+    )
+    assert added.status_code == 303
+    own = plan["measures"][1]
+    assert own["spec"]["responsible_actor_id"] == MEMBER_ACTOR, "the form fixes the member's own actor"
+    html = (await pclient.get(url)).text
+    assert f"{url}/massnahmen/{own['id']}" in html
+
+    edit_url = f"{url}/massnahmen/{own['id']}"
+    form_page = await pclient.get(edit_url)
+    assert form_page.status_code == 200 and 'value="Jugendtreff offen"' in form_page.text
+    assert_accessible_page(form_page.text, structure)
+    assert f'name="version" value="{plan["version"]}"' in form_page.text
+    changed = await post(
+        pclient, edit_url, edit_url, full_form(title="Jugendtreff täglich", version=str(plan["version"]))
+    )
+    assert changed.status_code == 303, changed.text
+    assert own["spec"]["title"] == "Jugendtreff täglich" and own["spec"]["responsible_actor_id"] == MEMBER_ACTOR
+
+    before = len(writes(planning))
+    for action in (f"{url}/massnahmen/{other['id']}", f"{url}/massnahmen/{other['id']}/entfernen"):
+        assert (await pclient.get(action)).status_code == 403
+        refused = await post(pclient, url, action, full_form(version=str(plan["version"])))
+        assert refused.status_code == 403 and "Berechtigung" in refused.text
+    for action in (f"{url}/schritt/present", f"{url}/anhoerungen/mitte/schliessen", f"{url}/uebertragen"):
+        assert (await post(pclient, url, action)).status_code == 403
+    assert len(writes(planning)) == before
+
+    removed = await post(pclient, f"{edit_url}/entfernen", f"{edit_url}/entfernen", {"version": str(plan["version"])})
+    assert removed.status_code == 303 and [m["id"] for m in plan["measures"]] == [other["id"]]
+    assert writes(planning)[-1][0] == "DELETE"
+
+    plan["state"] = "presented"
+    html = (await pclient.get(url)).text
+    assert "Maßnahme hinzufügen" not in html
+    assert (await post(pclient, url, f"{url}/massnahmen", full_form())).status_code == 403
+
+
+async def test_a_round_member_of_another_area_is_refused(pclient, planning):
+    plan = planning.add("norden")
+    await login_member(pclient)
+    assert (await pclient.get(f"/jahresplaene/{plan['id']}")).status_code == 403
+    html = (await pclient.get(f"/jahresplaene?jahr={YEAR}")).text
+    assert html.count('<tr class="kern-table__row">') == 2 and "anlegen" not in html
+
+
+async def test_a_stale_version_shows_the_conflict_and_keeps_the_input(pclient, planning, structure):
+    plan = planning.add("westen", state="presented")
+    measure = {"id": str(uuid.uuid4()), "spec": measure_form(responsible_actor_id=MEMBER_ACTOR)}
+    plan["measures"].append(measure)
+    url = f"/jahresplaene/{plan['id']}"
+    edit_url = f"{url}/massnahmen/{measure['id']}"
+    await login_as(pclient, "koordination.westen")
+    form_page = await pclient.get(edit_url)
+    assert 'name="version" value="1"' in form_page.text
+    plan["version"] = 2  # somebody else saved meanwhile
+    response = await post(pclient, edit_url, edit_url, full_form(title="Mein neuer Titel", version="1"))
+    assert response.status_code == 409
+    assert_accessible_page(response.text, structure)
+    assert "Der Plan wurde inzwischen geändert" in response.text and 'id="ablehnung"' in response.text
+    assert 'value="Mein neuer Titel"' in response.text, "the input is kept"
+    assert measure["spec"]["title"] == "Elterncafé"
+    put = [c for c in planning.calls if c[0] == "PUT"]
+    assert len(put) == 1
+
+
+async def test_planning_field_refusal_is_shown_at_the_field(pclient, planning, structure):
+    plan = planning.add("westen")
+    measure = {"id": str(uuid.uuid4()), "spec": measure_form()}
+    plan["measures"].append(measure)
+    edit_url = f"/jahresplaene/{plan['id']}/massnahmen/{measure['id']}"
+    await login_as(pclient, "koordination.westen")
+    response = await post(pclient, edit_url, edit_url, full_form(offer_ids=[WITHDRAWN_OFFER], version="1"))
+    assert response.status_code == 422
+    assert_accessible_page(response.text, structure)
+    assert 'id="offer_ids-fehler"' in response.text and "ist zurückgezogen" in response.text
+    assert 'href="#offer_ids"' in response.text
+
+
+async def test_the_coordinator_edits_any_measure_while_presented_but_not_after(pclient, planning):
+    plan = planning.add("westen", state="presented")
+    measure = {"id": str(uuid.uuid4()), "spec": measure_form(responsible_actor_id=MEMBER_ACTOR)}
+    plan["measures"].append(measure)
+    url = f"/jahresplaene/{plan['id']}"
+    await login_as(pclient, "koordination.westen")
+    assert f"{url}/massnahmen/{measure['id']}" in (await pclient.get(url)).text
+    plan["state"] = "final"
+    assert f"{url}/massnahmen/{measure['id']}" not in (await pclient.get(url)).text
+    assert (await pclient.get(f"{url}/massnahmen/{measure['id']}")).status_code == 403
+
+
+# --- mid-year review, evaluation, carry-over ----------------------------------------------------------
+
+
+async def test_review_evaluation_and_carry_over(pclient, planning, structure):
+    plan = planning.add("westen", state="in_progress")
+    first = {"id": str(uuid.uuid4()), "spec": measure_form(title="Elterncafé")}
+    second = {"id": str(uuid.uuid4()), "spec": measure_form(title="Skatrunde")}
+    plan["measures"] += [first, second]
+    url = f"/jahresplaene/{plan['id']}"
+    await login_as(pclient, "koordination.westen")
+    assert "Halbjahresbilanz ziehen" in (await pclient.get(url)).text
+
+    review_url = f"{url}/halbjahresbilanz"
+    page = await pclient.get(review_url)
+    assert page.status_code == 200
+    assert_accessible_page(page.text, structure)
+    assert "fortgeführt" in page.text and "gestrichen" in page.text
+    missing = await post(pclient, review_url, review_url, {"m1-decision": "continued"})
+    assert missing.status_code == 422 and "Bitte begründen Sie die Entscheidung." in missing.text
+    assert_accessible_page(missing.text, structure)
+    more = await post(pclient, review_url, review_url, {"aktion": "weitere", "neue": "1", "m1-reason": "läuft gut"})
+    assert more.status_code == 200 and "Neue Maßnahme 2" in more.text and "läuft gut" in more.text
+    data = {
+        "m1-decision": "changed",
+        "m1-reason": "mehr Eltern",
+        **{f"m1-{k}": v for k, v in full_form(title="Elterncafé zweimal").items()},
+        "m2-decision": "dropped",
+        "m2-reason": "kein Raum",
+        "neue": "1",
+        "neu1-reason": "aus der Stadtteilkonferenz",
+        **{f"neu1-{k}": v for k, v in full_form(title="Hausaufgabenhilfe").items()},
+    }
+    done = await post(pclient, review_url, review_url, data)
+    assert done.status_code == 303, done.text
+    body = next(c[2] for c in planning.calls if c[1].endswith("/mid-year-review"))
+    assert [e["decision"] for e in body["entries"]] == ["changed", "dropped", "added"]
+    assert body["entries"][0]["measure"]["title"] == "Elterncafé zweimal"
+    html = (await pclient.get(url)).text
+    assert "geändert: mehr Eltern" in html and "gestrichen: kein Raum" in html and "neu aufgenommen" in html
+
+    eval_url = f"{url}/auswertung"
+    page = await pclient.get(eval_url)
+    assert_accessible_page(page.text, structure)
+    assert "Skatrunde" not in page.text, "dropped measures are not evaluated"
+    done = await post(
+        pclient,
+        eval_url,
+        eval_url,
+        {
+            "m1-outcome": "partly",
+            "m1-indicators_reached": "12 Eltern\n",
+            "m1-lessons": "früher werben",
+            "m2-outcome": "done",
+        },
+    )
+    assert done.status_code == 303, done.text
+    html = (await pclient.get(url)).text
+    assert "teilweise umgesetzt; erreicht: 12 Eltern; Erkenntnisse: früher werben" in html
+    assert "Offene Maßnahmen in den Plan 2032 übertragen" in html
+
+    carried = await post(pclient, url, f"{url}/uebertragen")
+    assert carried.status_code == 303
+    next_url = carried.headers["location"].split("?")[0]
+    html = (await pclient.get(next_url)).text
+    assert "Jahresplan 2032" in html and "aus 2031 übertragen" in html and "Elterncafé zweimal" in html
+    assert "Hausaufgabenhilfe" not in html, "done measures stay behind"
+    again = await post(pclient, url, f"{url}/uebertragen")
+    assert again.status_code == 409 and "bereits übertragen" in again.text, "planning's refusal is shown"
+    assert "Offene Maßnahmen in den Plan 2032 übertragen" not in again.text
+
+
+async def test_review_and_evaluation_only_in_their_state_and_for_the_coordinator(pclient, planning):
+    plan = planning.add("westen", state="final")
+    url = f"/jahresplaene/{plan['id']}"
+    await login_as(pclient, "koordination.westen")
+    assert (await pclient.get(f"{url}/halbjahresbilanz")).status_code == 403
+    assert (await pclient.get(f"{url}/auswertung")).status_code == 403
+    plan["state"] = "in_progress"
+    pclient.cookies.clear()
+    await login_as(pclient, "lenkungskreis")
+    assert (await pclient.get(f"{url}/halbjahresbilanz")).status_code == 403
+    assert (await post(pclient, url, f"{url}/halbjahresbilanz", {"m1-decision": "continued"})).status_code == 403
+    assert not writes(planning)
+
+
+# --- deadlines, history, trace ------------------------------------------------------------------------
+
+
+async def test_deadlines_and_overdue_markers(pclient, planning, structure):
+    plan = planning.add("westen", state="presented")
+    overdue = {
+        "next_deadline": {"step": "final", "name": "Plan final machen", "due_on": "2030-12-15", "days_left": 3},
+        "overdue": [{"step": "hearings", "name": "Anhörungen abschließen", "due_on": "2030-11-30", "days_left": -2}],
+    }
+    planning.deadlines[plan["id"]] = overdue
+    planning.board = [{"plan_id": plan["id"], "social_area_key": "westen", "year": YEAR, **overdue}]
+    await login_as(pclient, "koordination.westen")
+    html = (await pclient.get(f"/jahresplaene/{plan['id']}")).text
+    assert_accessible_page(html, structure)
+    assert 'Nächste Frist: <strong>Plan final machen</strong> bis <strong class="q-due">15.12.2030</strong>' in html
+    assert "überfällig</span></span> Anhörungen abschließen war fällig am 30.11.2030." in html
+    listing = (await pclient.get(f"/jahresplaene?jahr={YEAR}")).text
+    assert "Plan final machen bis 15.12.2030" in listing and "überfällig" in listing
+    assert "Anhörungen abschließen (fällig am 30.11.2030)" in listing
+
+
+async def test_version_comparison_in_german(pclient, planning, structure):
+    plan = planning.add("westen", state="presented")
+    plan["history"].append({"version": 2, "event_type": "x", "actor": "t", "changed_at": "2030-10-01"})
+    plan["history"].append({"version": 3, "event_type": "x", "actor": "t", "changed_at": "2030-10-02"})
+    await login_as(pclient, "lenkungskreis")
+    html = (await pclient.get(f"/jahresplaene/{plan['id']}")).text
+    assert f'action="/jahresplaene/{plan["id"]}/vergleich"' in html
+    page = await pclient.get(f"/jahresplaene/{plan['id']}/vergleich?von=1&bis=3")
+    assert page.status_code == 200
+    assert_accessible_page(page.text, structure)
+    assert planning.comparisons == [("1", "3")]
+    text = page.text
+    for shown in (
+        "Von Version 1 bis Version 3",
+        "Stand: Entwurf → vorgelegt",
+        "Sprachcafé",
+        "Skatrunde",
+        "„Elterncafé“",
+        '<th scope="row" class="kern-table__cell">Ende</th><td class="kern-table__cell">30.11.2031</td>',
+        'Jugendtreff Modellhaus</td><td class="kern-table__cell">Stadtteilbüro Westen',
+        "Bezirksvertretung Hamm-Pelkum: noch nicht geöffnet → offen",
+        "Neu erfasst (Bezirksvertretung Hamm-Pelkum): Spielplatz",
+        "Beantwortet – Weitergeleitet: Bank am Markt",
+    ):
+        assert shown in text, shown
+    default = await pclient.get(f"/jahresplaene/{plan['id']}/vergleich")
+    assert default.status_code == 200 and planning.comparisons[-1] == ("2", "3")
+
+
+async def test_council_need_trace(pclient, planning, structure):
+    plan = planning.add("westen", state="evaluated")
+    measure = {
+        "id": str(uuid.uuid4()),
+        "spec": measure_form(title="Spielplatzfest"),
+        "review": "continued",
+        "review_reason": "gut besucht",
+        "outcome": "done",
+        "indicators_reached": ["200 Gäste"],
+        "lessons": "Wetter beachten",
+    }
+    plan["measures"].append(measure)
+    plan["hearings"] = [{"district_key": "pelkum", "district_name": "Hamm-Pelkum", "closed": True}]
+    need = {
+        "id": str(uuid.uuid4()),
+        "district_key": "pelkum",
+        "text": "Spielplatz am Park",
+        "answer": {"kind": "taken_into_plan", "measure_id": measure["id"], "forwarded_to": None, "reason": None},
+    }
+    plan["needs"].append(need)
+    url = f"/jahresplaene/{plan['id']}"
+    await login_as(pclient, "bezirk.mitte")
+    assert f"{url}/bedarfe/{need['id']}/spur" in (await pclient.get(url)).text
+    page = await pclient.get(f"{url}/bedarfe/{need['id']}/spur")
+    assert page.status_code == 200
+    assert_accessible_page(page.text, structure)
+    for shown in (
+        "Spielplatz am Park",
+        "Bezirksvertretung Hamm-Pelkum",
+        "in den Plan übernommen",
+        "In den Plan übernommen: Maßnahme „Spielplatzfest“",
+        "fortgeführt: gut besucht",
+        "umgesetzt",
+        "200 Gäste",
+        "Wetter beachten",
+    ):
+        assert shown in page.text, shown
+    assert (await pclient.get(f"{url}/bedarfe/kein-uuid/spur")).status_code == 404

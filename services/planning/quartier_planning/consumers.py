@@ -1,9 +1,18 @@
-"""Planning's subscribers: the registry's events into planning's local copy of the registry.
+"""Planning's subscribers: the registry's events into planning's local copy of the registry, and the needs
+residents raise at a Stadtteilkonferenz (invitations service) into planning's needs.
 
-Two consumer groups: the territory (districts, social and residential areas, vocabularies) and the
-directory (actors, people by id, bodies, memberships). Each event is applied once (the shared inbox) and
-only forward in event time, so replays converge. ``PersonErased`` drops what planning holds about the
-person; only the memberships the registry retains stay.
+Consumer groups: the territory (districts, social and residential areas, vocabularies), the directory
+(actors, people by id, bodies, memberships), the offers (whether an offer exists and is withdrawn), and the
+conference needs. Each event is applied once (the shared inbox) and the copy only moves forward in event
+time, so replays converge. ``PersonErased`` drops what planning holds about the person; only the memberships
+the registry retains stay.
+
+A conference need is raised under the invitations service's ``need_id`` through the needs use case, so that
+planning announces its own ``NeedRaised``; a need id planning knows already changes nothing. A need planning
+cannot take in (unknown Sozialraum or field of action, a Wohnbereich of another Sozialraum) is retried like
+any failing event, then dead-lettered to ``quartier.invitations.meetings.dlq`` with the German reason in
+``dlq_error``; the partition keeps flowing. Other event types on the invitations topic, also types this
+process does not know, are recorded in the inbox as handled and skipped, never dead-lettered.
 """
 
 from __future__ import annotations
@@ -11,10 +20,20 @@ from __future__ import annotations
 import logging
 
 import asyncpg
+from aiokafka import ConsumerRecord
 
 from quartier_planning.db import registry_copy as db
+from quartier_planning.service import needs as needs_service
 from quartier_shared.consumer import EventConsumer
-from quartier_shared.events.envelope import CloudEvent
+from quartier_shared.events.envelope import CloudEvent, PoisonEvent, decode_record
+from quartier_shared.events.invitations import NeedRaised as ConferenceNeedRaised
+from quartier_shared.events.offers import (
+    OfferChanged,
+    OfferConfirmed,
+    OfferRegistered,
+    OffersMerged,
+    OfferWithdrawn,
+)
 from quartier_shared.events.people import (
     ActorChanged,
     ActorRegistered,
@@ -34,7 +53,8 @@ from quartier_shared.events.territory import (
     SocialAreaRegistered,
     VocabularyPublished,
 )
-from quartier_shared.events.topics import REGISTRY_DIRECTORY, REGISTRY_TERRITORY
+from quartier_shared.events.topics import INVITATIONS_MEETINGS, REGISTRY_DIRECTORY, REGISTRY_OFFERS, REGISTRY_TERRITORY
+from quartier_shared.inbox import claim
 
 log = logging.getLogger(__name__)
 
@@ -128,6 +148,67 @@ async def on_membership_ended(conn: asyncpg.Connection, event: CloudEvent, p: Me
     await db.end_membership(conn, p.membership_id, p.body_id, p.person_id, p.ends_on, event.time)
 
 
+# ---------------------------------------------------------------- offers (existence and withdrawal only)
+
+
+async def on_offer(
+    conn: asyncpg.Connection, event: CloudEvent, p: OfferRegistered | OfferChanged | OfferConfirmed
+) -> None:
+    await db.upsert_offer(conn, p.offer_id, event.time)
+
+
+async def on_offer_withdrawn(conn: asyncpg.Connection, event: CloudEvent, p: OfferWithdrawn) -> None:
+    await db.withdraw_offer(conn, p.offer_id, p.merged_into, event.time)
+
+
+async def on_offers_merged(conn: asyncpg.Connection, event: CloudEvent, p: OffersMerged) -> None:
+    # Keyed by the pair, so it may overtake the withdrawn offer's own OfferWithdrawn: both say the same.
+    await db.withdraw_offer(conn, p.withdrawn_offer_id, p.kept_offer_id, event.time)
+
+
+# ---------------------------------------------------------------- needs raised at a Stadtteilkonferenz
+
+
+async def on_conference_need(conn: asyncpg.Connection, event: CloudEvent, p: ConferenceNeedRaised) -> None:
+    need = await needs_service.raise_conference_need(
+        conn,
+        p.need_id,
+        p.meeting_id,
+        p.social_area_key,
+        p.text,
+        p.field_of_action,
+        p.residential_area_number,
+        p.raised_on,
+    )
+    if need is None:
+        log.info("conference need known already", extra={"need_id": str(p.need_id)})
+
+
+class SelectiveConsumer(EventConsumer):
+    """Reads a topic another service owns for a few of its event types: every other type (also one this
+    process does not know, announced by a newer version of that service) is recorded as handled in the inbox
+    and skipped; only records that are no CloudEvent at all, or whose handler keeps failing, are dead-lettered.
+    """
+
+    async def process(self, record: ConsumerRecord[bytes, bytes]) -> None:
+        try:
+            event = decode_record(record.headers, record.value)
+        except PoisonEvent:
+            await super().process(record)  # the shared path dead-letters it
+            return
+        if event.type in {cls.event_type for cls in self.handlers}:
+            await super().process(record)
+            return
+        assert self.pool is not None
+        try:
+            async with self.pool.acquire() as conn, conn.transaction():
+                await claim(
+                    conn, self.name, event, topic=record.topic, partition=record.partition, offset=record.offset
+                )
+        except Exception:
+            log.warning("skipped event not recorded", exc_info=True, extra={"consumer": self.name})
+
+
 # ---------------------------------------------------------------- wiring
 
 
@@ -164,5 +245,27 @@ def directory_consumer() -> EventConsumer:
     )
 
 
+def offers_consumer() -> EventConsumer:
+    return EventConsumer(
+        name="planning.offers",
+        topic=REGISTRY_OFFERS,
+        handlers={
+            OfferRegistered: on_offer,
+            OfferChanged: on_offer,
+            OfferConfirmed: on_offer,
+            OfferWithdrawn: on_offer_withdrawn,
+            OffersMerged: on_offers_merged,
+        },
+    )
+
+
+def conference_needs_consumer() -> EventConsumer:
+    return SelectiveConsumer(
+        name="planning.conference-needs",
+        topic=INVITATIONS_MEETINGS,
+        handlers={ConferenceNeedRaised: on_conference_need},
+    )
+
+
 def consumers() -> list[EventConsumer]:
-    return [territory_consumer(), directory_consumer()]
+    return [territory_consumer(), directory_consumer(), offers_consumer(), conference_needs_consumer()]

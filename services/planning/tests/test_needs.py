@@ -90,6 +90,8 @@ def test_a_raised_need_is_open_with_its_facts_and_an_event_of_ids_only() -> None
         "source": "resident",
         "field_of_action": "Familienarbeit",
         "residential_area_number": 42,
+        "raised_on": TODAY,
+        "meeting_id": None,
     }
 
 

@@ -16,9 +16,20 @@ import pytest
 
 from quartier_planning import consumers as c
 from quartier_planning import db as planning_db
+from quartier_planning.db import plans as planning_db_plans
+from quartier_planning.domain.plans import OfferRef
 from quartier_planning.service import registry_copy as copy
 from quartier_shared.db import migrate
 from quartier_shared.events.envelope import CloudEvent, EventPayload
+from quartier_shared.events.offers import (
+    OfferChanged,
+    OfferConfirmed,
+    OfferDataV1,
+    OfferRegistered,
+    OffersMerged,
+    OfferWithdrawn,
+    PlaceV1,
+)
 from quartier_shared.events.people import (
     ActorChanged,
     ActorRegistered,
@@ -45,6 +56,7 @@ T0 = dt.datetime(2026, 1, 1, 12, 0, tzinfo=dt.UTC)
 HANDLERS: dict[type[EventPayload], Callable[..., Awaitable[None]]] = {
     **c.territory_consumer().handlers,
     **c.directory_consumer().handlers,
+    **c.offers_consumer().handlers,
 }
 
 
@@ -68,7 +80,19 @@ def test_every_payload_type_of_both_topics_has_a_handler() -> None:
         MembershipStarted,
         MembershipEnded,
     }
-    assert [x.name for x in c.consumers()] == ["planning.territory", "planning.directory"]
+    assert set(c.offers_consumer().handlers) == {
+        OfferRegistered,
+        OfferChanged,
+        OfferConfirmed,
+        OfferWithdrawn,
+        OffersMerged,
+    }
+    assert [x.name for x in c.consumers()] == [
+        "planning.territory",
+        "planning.directory",
+        "planning.offers",
+        "planning.conference-needs",
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -95,6 +119,7 @@ async def conn(pool: asyncpg.Pool) -> AsyncIterator[asyncpg.Connection]:
             "registry_bodies",
             "registry_memberships",
             "registry_persons",
+            "registry_offers",
         ):
             await conn.execute(f"DELETE FROM {table}")
         try:
@@ -290,3 +315,61 @@ async def test_erasure_overtaking_the_membership_events_converges(conn: asyncpg.
     assert await snapshot(conn) == overtaken
     ids = {r["id"] for r in await conn.fetch("SELECT id FROM registry_memberships")}
     assert ids == {MANDATE}
+
+
+OFFER = uuid.uuid4()
+KEPT = uuid.uuid4()
+
+
+def _offer_data() -> OfferDataV1:
+    return OfferDataV1(
+        title="Schachtreff",
+        description="Schach für Kinder",
+        provider_actor_id=ACTOR,
+        field_of_action="Bildung",
+        place=PlaceV1(kind="community_centre", social_area_key="westen"),
+        free_of_charge=True,
+        contact_office="Stadtteilbüro",
+        last_confirmed_on=dt.date(2026, 1, 1),
+    )
+
+
+OFFERS: list[tuple[int, EventPayload]] = [
+    (0, OfferRegistered(offer_id=OFFER, offer=_offer_data())),
+    (0, OfferRegistered(offer_id=KEPT, offer=_offer_data())),
+    (1, OfferChanged(offer_id=OFFER, offer=_offer_data(), changed_fields=["title"])),
+    (2, OfferConfirmed(offer_id=KEPT, confirmed_on=dt.date(2026, 2, 1))),
+    (3, OfferWithdrawn(offer_id=OFFER, reason="Dopplung", merged_into=KEPT)),
+    (
+        3,
+        OffersMerged(
+            pair_id=uuid.uuid4(),
+            offer_id=min(OFFER, KEPT),
+            other_offer_id=max(OFFER, KEPT),
+            kept_offer_id=KEPT,
+            withdrawn_offer_id=OFFER,
+        ),
+    ),
+]
+
+
+async def offers(conn: asyncpg.Connection) -> dict[uuid.UUID, tuple[bool, uuid.UUID | None]]:
+    rows = await conn.fetch("SELECT id, withdrawn, merged_into FROM registry_offers")
+    return {r["id"]: (r["withdrawn"], r["merged_into"]) for r in rows}
+
+
+async def test_offers_known_and_withdrawn_converge_in_any_order(conn: asyncpg.Connection) -> None:
+    await apply_all(conn, OFFERS)
+    assert await offers(conn) == {OFFER: (True, KEPT), KEPT: (False, None)}
+    assert await planning_db_plans.known_offers(conn, [OFFER, KEPT, uuid.uuid4()]) == {
+        OFFER: OfferRef(True, KEPT),
+        KEPT: OfferRef(False, None),
+    }
+    once = await offers(conn)
+    # replayed, and the merge (keyed by the pair, another partition) overtaking the offer's own events
+    await apply_all(conn, list(reversed(OFFERS)))
+    await apply_all(conn, OFFERS)
+    assert await offers(conn) == once
+    await conn.execute("DELETE FROM registry_offers")
+    await apply_all(conn, [OFFERS[5], *OFFERS[:5]])
+    assert await offers(conn) == once

@@ -34,6 +34,8 @@ class _ActorFacts(_DirectoryEvent):
     postcode: str | None = None
     city: str | None = None
     residential_area_number: int | None = None
+    # The organisation's own (functional) address, e.g. kontakt@…; never a person's.
+    email: str | None = None
 
     def partition_key(self) -> str:
         return f"actor/{self.actor_id}"

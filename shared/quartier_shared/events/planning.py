@@ -1,7 +1,8 @@
 """Events of the Jahresplan cycle (planning service).
 
-Key: ``plan/<social area>/<year>`` — every event of one plan stays in order. No personal data: plans,
-measures, needs and actors travel as ids, districts and social areas as keys.
+Key: ``plan/<social area>/<year>`` — every event of one plan stays in order; ``need/<id>`` for standalone
+needs; ``goal/<id>`` for the steering committee's goals (topic ``quartier.planning.goals``). No personal
+data: plans, measures, needs and actors travel as ids, districts and social areas as keys.
 """
 
 from __future__ import annotations
@@ -10,8 +11,39 @@ import datetime as dt
 import uuid
 from typing import ClassVar
 
+from pydantic import BaseModel, Field
+
 from quartier_shared.events.envelope import EventPayload
-from quartier_shared.events.topics import PLANNING_PLANS
+from quartier_shared.events.topics import PLANNING_GOALS, PLANNING_PLANS
+
+
+class MeasureFactsV1(BaseModel):
+    """What a measure is, as announced (no personal data: actors by id). ``carried_from_measure_id`` names the
+    measure of last year's plan a carried-over copy came from."""
+
+    measure_id: uuid.UUID
+    title: str = ""
+    field_of_action: str
+    responsible_actor_id: uuid.UUID
+    cross_cutting_themes: list[str] = Field(default_factory=list)
+    strategic_goals: list[str] = Field(default_factory=list)
+    steering_goal_ids: list[uuid.UUID] = Field(default_factory=list)
+    target_groups: list[str] = Field(default_factory=list)
+    residential_area_number: int | None = None
+    at_community_centre: bool = False
+    starts_on: dt.date | None = None
+    ends_on: dt.date | None = None
+    offer_ids: list[uuid.UUID] = Field(default_factory=list)
+    agreement_id: uuid.UUID | None = None  # the target agreement (Zielvereinbarung) the measure fulfils
+    carried_from_measure_id: uuid.UUID | None = None
+
+
+class CouncilNeedV1(BaseModel):
+    """A need a district council recorded in a hearing: its text as the council wrote it (no personal data)."""
+
+    need_id: uuid.UUID
+    text: str
+    field_of_action: str | None = None
 
 
 class _PlanEvent(EventPayload):
@@ -36,6 +68,18 @@ class MeasureAdded(_PlanEvent):
     measure_id: uuid.UUID
     field_of_action: str
     responsible_actor_id: uuid.UUID
+    # Added compatibly (defaults): the measure's facts, so that read models need no call to planning.
+    title: str = ""
+    cross_cutting_themes: list[str] = Field(default_factory=list)
+    strategic_goals: list[str] = Field(default_factory=list)
+    steering_goal_ids: list[uuid.UUID] = Field(default_factory=list)
+    target_groups: list[str] = Field(default_factory=list)
+    residential_area_number: int | None = None
+    at_community_centre: bool = False
+    starts_on: dt.date | None = None
+    ends_on: dt.date | None = None
+    offer_ids: list[uuid.UUID] = Field(default_factory=list)
+    agreement_id: uuid.UUID | None = None  # the target agreement (Zielvereinbarung) the measure fulfils
 
 
 class MeasureChanged(_PlanEvent):
@@ -43,6 +87,18 @@ class MeasureChanged(_PlanEvent):
     measure_id: uuid.UUID
     field_of_action: str
     responsible_actor_id: uuid.UUID
+    # Added compatibly (defaults): the measure's facts, so that read models need no call to planning.
+    title: str = ""
+    cross_cutting_themes: list[str] = Field(default_factory=list)
+    strategic_goals: list[str] = Field(default_factory=list)
+    steering_goal_ids: list[uuid.UUID] = Field(default_factory=list)
+    target_groups: list[str] = Field(default_factory=list)
+    residential_area_number: int | None = None
+    at_community_centre: bool = False
+    starts_on: dt.date | None = None
+    ends_on: dt.date | None = None
+    offer_ids: list[uuid.UUID] = Field(default_factory=list)
+    agreement_id: uuid.UUID | None = None  # the target agreement (Zielvereinbarung) the measure fulfils
 
 
 class MeasureRemoved(_PlanEvent):
@@ -61,6 +117,7 @@ class CouncilNeedsRecorded(_PlanEvent):
     event_type: ClassVar[str] = "quartier.planning.CouncilNeedsRecorded.v1"
     district_key: str
     need_ids: list[uuid.UUID]
+    needs: list[CouncilNeedV1] = Field(default_factory=list)  # the recorded needs with their texts
 
 
 class NeedAnswered(_PlanEvent):
@@ -96,6 +153,10 @@ class MidYearReviewCompleted(_PlanEvent):
     dropped: list[uuid.UUID]
     added: list[uuid.UUID]
     district_keys: list[str]
+    # Added compatibly: the facts of the changed and added measures, and the reason of every decision
+    # (measure id as text → reason).
+    measures: list[MeasureFactsV1] = Field(default_factory=list)
+    reasons: dict[str, str] = Field(default_factory=dict)
 
 
 class PlanEvaluated(_PlanEvent):
@@ -112,6 +173,7 @@ class MeasuresCarriedOver(_PlanEvent):
     from_plan_id: uuid.UUID
     from_measure_ids: list[uuid.UUID]
     measure_ids: list[uuid.UUID]
+    measures: list[MeasureFactsV1] = Field(default_factory=list)  # the copies' facts (added compatibly)
 
 
 # ---------------------------------------------------------------- standalone needs (Bedarfe)
@@ -135,6 +197,10 @@ class NeedRaised(_NeedEvent):
     source: str
     field_of_action: str
     residential_area_number: int | None = None
+    # Added compatibly: the day it was raised and the Stadtteilkonferenz it was raised at (invitations'
+    # meeting id). The title stays in planning (free text of residents; the event carries facts and ids).
+    raised_on: dt.date | None = None
+    meeting_id: uuid.UUID | None = None
 
 
 class NeedTakenIntoPlan(_NeedEvent):
@@ -183,3 +249,43 @@ class DeadlineMissed(_PlanEvent):
     step: str
     due_on: dt.date
     days_overdue: int
+
+
+# ---------------------------------------------------------------- steering goals (Steuerungsziele)
+
+
+class _GoalEvent(EventPayload):
+    """A city-wide goal of the steering committee (Lenkungskreis), derived from a council decision.
+
+    Key ``goal/<id>``: every event of one goal stays in order. ``council_decision`` is the reference to the
+    decision (e.g. "Ratsbeschluss vom 12.03.2024, Vorlage 0123/24"); ``valid_until_year`` null = open-ended.
+    """
+
+    topic: ClassVar[str] = PLANNING_GOALS.name
+    goal_id: uuid.UUID
+    title: str
+    council_decision: str
+    valid_from_year: int
+    valid_until_year: int | None = None
+
+    def partition_key(self) -> str:
+        return f"goal/{self.goal_id}"
+
+
+class GoalDefined(_GoalEvent):
+    """The steering committee defined a new goal; measures of the plans may link to it."""
+
+    event_type: ClassVar[str] = "quartier.planning.GoalDefined.v1"
+
+
+class GoalChanged(_GoalEvent):
+    """A goal's title, description, council decision or validity changed; the payload is the goal as it is now."""
+
+    event_type: ClassVar[str] = "quartier.planning.GoalChanged.v1"
+
+
+class GoalRetired(_GoalEvent):
+    """The goal no longer applies; new links are refused, existing measures keep theirs."""
+
+    event_type: ClassVar[str] = "quartier.planning.GoalRetired.v1"
+    reason: str

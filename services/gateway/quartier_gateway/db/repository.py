@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -20,10 +21,16 @@ class AccountRecord:
     social_area_key: str | None = None
     district_key: str | None = None
     active: bool = True
+    actor_id: uuid.UUID | None = None  # the actor a member of a Koordinierungsrunde represents
 
     def principal(self) -> Principal:
         return Principal(
-            self.username, self.display_name, parse_role(self.role), self.social_area_key, self.district_key
+            self.username,
+            self.display_name,
+            parse_role(self.role),
+            self.social_area_key,
+            self.district_key,
+            self.actor_id,
         )
 
 
@@ -57,6 +64,7 @@ def _account(row: asyncpg.Record) -> AccountRecord:
         row["social_area_key"],
         row["district_key"],
         row["active"],
+        row["actor_id"],
     )
 
 
@@ -66,7 +74,7 @@ class PgAuthStore:
 
     async def get_account(self, username: str) -> AccountRecord | None:
         row = await self.pool.fetchrow(
-            "SELECT username, display_name, password_hash, role, social_area_key, district_key, active"
+            "SELECT username, display_name, password_hash, role, social_area_key, district_key, active, actor_id"
             " FROM accounts WHERE username = $1",
             username,
         )
@@ -76,12 +84,13 @@ class PgAuthStore:
         await self.pool.execute(
             """
             INSERT INTO accounts (username, display_name, password_hash, role, social_area_key, district_key,
-                                  active)
-            VALUES ($1, $2, $3, $4, $5, $6, $7)
+                                  active, actor_id)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
             ON CONFLICT (username) DO UPDATE
                SET display_name = EXCLUDED.display_name, password_hash = EXCLUDED.password_hash,
                    role = EXCLUDED.role, social_area_key = EXCLUDED.social_area_key,
-                   district_key = EXCLUDED.district_key, active = EXCLUDED.active, updated_at = now()
+                   district_key = EXCLUDED.district_key, active = EXCLUDED.active,
+                   actor_id = EXCLUDED.actor_id, updated_at = now()
             """,
             account.username,
             account.display_name,
@@ -90,6 +99,7 @@ class PgAuthStore:
             account.social_area_key,
             account.district_key,
             account.active,
+            account.actor_id,
         )
 
     async def set_password_hash(self, username: str, password_hash: str) -> None:
@@ -112,7 +122,7 @@ class PgAuthStore:
         row = await self.pool.fetchrow(
             """
             SELECT a.username, a.display_name, a.password_hash, a.role, a.social_area_key, a.district_key,
-                   a.active, s.csrf_token, s.expires_at
+                   a.active, a.actor_id, s.csrf_token, s.expires_at
               FROM sessions s JOIN accounts a USING (username)
              WHERE s.token_hash = $1 AND s.expires_at > $2 AND a.active
             """,

@@ -1,4 +1,5 @@
-"""SQL of the invitations service. Its schema holds the backbone tables (outbox, inbox) until its issue lands."""
+"""SQL of the invitations service. Migrations: 001–019 territory copy, meetings and the political calendar;
+020–039 directory copy and invitees; 050–069 delivery."""
 
 from __future__ import annotations
 

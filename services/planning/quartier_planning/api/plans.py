@@ -44,6 +44,8 @@ class MeasureIn(BaseModel):
     at_community_centre: bool = False
     planned_indicators: list[str] = []
     offer_ids: list[uuid.UUID] = []
+    steering_goal_ids: list[uuid.UUID] = []
+    agreement_id: uuid.UUID | None = None  # the target agreement (Zielvereinbarung) the measure fulfils
 
     def spec(self) -> domain.MeasureInput:
         return domain.MeasureInput(
@@ -61,6 +63,8 @@ class MeasureIn(BaseModel):
             at_community_centre=self.at_community_centre,
             planned_indicators=tuple(self.planned_indicators),
             offer_ids=tuple(self.offer_ids),
+            steering_goal_ids=tuple(self.steering_goal_ids),
+            agreement_id=self.agreement_id,
         )
 
 
@@ -136,10 +140,17 @@ def _expected_version(request: Request) -> int | None:
         raise HTTPException(status_code=422, detail="If-Match: Erwartet wird die Versionsnummer des Plans.") from None
 
 
-async def _run(request: Request, plan_id: uuid.UUID, actor: str, decide: Any, actor_ids: Any = ()) -> dict[str, Any]:
+async def _run(
+    request: Request,
+    plan_id: uuid.UUID,
+    actor: str,
+    decide: Any,
+    actor_ids: Any = (),
+    offer_ids: Any = (),
+) -> dict[str, Any]:
     try:
         plan, version = await service.command(
-            _ctx(request).pool, plan_id, actor, decide, actor_ids, _expected_version(request)
+            _ctx(request).pool, plan_id, actor, decide, actor_ids, _expected_version(request), offer_ids
         )
     except PlanError as exc:
         raise _http_error(exc) from exc
@@ -181,6 +192,21 @@ async def get_plan_version(plan_id: uuid.UUID, version: int, request: Request) -
         raise _http_error(exc) from exc
 
 
+@router.get("/plans/{plan_id}/compare", summary="Zwei Stände des Plans vergleichen")
+async def compare_versions(
+    plan_id: uuid.UUID,
+    request: Request,
+    from_version: Annotated[int, Query(alias="from")],
+    to_version: Annotated[int, Query(alias="to")],
+) -> dict[str, Any]:
+    """What changed from version ``from`` to version ``to`` (either order): state, measures added, removed
+    and changed (with the fields that differ), hearings opened or closed, council needs added or answered."""
+    try:
+        return await service.compare_versions(_ctx(request).pool, plan_id, from_version, to_version)
+    except PlanError as exc:
+        raise _http_error(exc) from exc
+
+
 @router.post("/plans/{plan_id}/measures", status_code=201, summary="Maßnahme hinzufügen")
 async def add_measure(
     plan_id: uuid.UUID, body: MeasureIn, request: Request, x_quartier_actor: Actor = "api"
@@ -191,7 +217,7 @@ async def add_measure(
     def decide(plan: AnnualPlan, cat: Catalogue) -> domain.Result:
         return domain.add_measure(plan, measure_id, spec, cat)
 
-    out = await _run(request, plan_id, x_quartier_actor, decide, service.actors_of(spec))
+    out = await _run(request, plan_id, x_quartier_actor, decide, service.actors_of(spec), service.offers_of(spec))
     out["measure_id"] = str(measure_id)
     return out
 
@@ -207,6 +233,7 @@ async def change_measure(
         x_quartier_actor,
         lambda plan, cat: domain.change_measure(plan, measure_id, spec, cat),
         service.actors_of(spec),
+        service.offers_of(spec),
     )
 
 
@@ -214,7 +241,9 @@ async def change_measure(
 async def remove_measure(
     plan_id: uuid.UUID, measure_id: uuid.UUID, request: Request, x_quartier_actor: Actor = "api"
 ) -> dict[str, Any]:
-    return await _run(request, plan_id, x_quartier_actor, lambda plan, _: domain.remove_measure(plan, measure_id))
+    return await _run(
+        request, plan_id, x_quartier_actor, lambda plan, cat: domain.remove_measure(plan, measure_id, cat)
+    )
 
 
 @router.post("/plans/{plan_id}/present", summary="Plan vorlegen: Anhörungen der Bezirksvertretungen öffnen")
@@ -273,6 +302,7 @@ async def mid_year_review(
         x_quartier_actor,
         lambda plan, cat: domain.mid_year_review(plan, entries, cat),
         service.actors_of(*(e.spec for e in entries)),
+        service.offers_of(*(e.spec for e in entries)),
     )
 
 

@@ -42,6 +42,7 @@ def from_document(doc: dict[str, Any]) -> StandaloneNeed:
         forwarded_to_actor_id=_uuid(doc["forwarded_to_actor_id"]),
         declined_because=doc["declined_because"],
         reopened_because=doc["reopened_because"],
+        meeting_id=_uuid(doc.get("meeting_id")),
     )
 
 
@@ -55,16 +56,23 @@ async def load(conn: asyncpg.Connection, need_id: uuid.UUID, *, for_update: bool
     return from_document(json.loads(raw)) if raw else None
 
 
-async def insert(conn: asyncpg.Connection, need: StandaloneNeed) -> None:
-    await conn.execute(
+async def exists(conn: asyncpg.Connection, need_id: uuid.UUID) -> bool:
+    return bool(await conn.fetchval("SELECT true FROM needs WHERE id = $1", need_id))
+
+
+async def insert(conn: asyncpg.Connection, need: StandaloneNeed) -> bool:
+    """Inserts a new need; False if a need with this id exists already (nothing written)."""
+    status: str = await conn.execute(
         """INSERT INTO needs (id, source, social_area_key, status, version, document)
-           VALUES ($1, $2, $3, $4, 1, $5::jsonb)""",
+           VALUES ($1, $2, $3, $4, 1, $5::jsonb)
+           ON CONFLICT (id) DO NOTHING""",
         need.id,
         need.source,
         need.social_area_key,
         need.status.value,
         json.dumps(to_document(need), ensure_ascii=False),
     )
+    return status.endswith(" 1")
 
 
 async def update(conn: asyncpg.Connection, need: StandaloneNeed) -> int:
@@ -121,3 +129,18 @@ async def history(conn: asyncpg.Connection, need_id: uuid.UUID) -> list[dict[str
         need_id,
     )
     return history_entries(rows)
+
+
+async def taken_into_measures(conn: asyncpg.Connection, plan_id: uuid.UUID) -> dict[uuid.UUID, tuple[str, ...]]:
+    """measure id → titles of the standalone needs taken into that measure of the plan (and not reopened)."""
+    rows = await conn.fetch(
+        """SELECT document->>'measure_id' AS measure_id, document->>'title' AS title FROM needs
+           WHERE status = 'taken_into_plan' AND document->>'plan_id' = $1::text ORDER BY created_at, id""",
+        str(plan_id),
+    )
+    out: dict[uuid.UUID, tuple[str, ...]] = {}
+    for r in rows:
+        if r["measure_id"]:
+            key = uuid.UUID(r["measure_id"])
+            out[key] = (*out.get(key, ()), r["title"])
+    return out

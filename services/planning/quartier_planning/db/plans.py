@@ -17,6 +17,7 @@ from quartier_planning.domain.plans import (
     Measure,
     MeasureInput,
     Need,
+    OfferRef,
     PlanState,
 )
 
@@ -57,6 +58,10 @@ def _spec(d: dict[str, Any]) -> MeasureInput:
         at_community_centre=d["at_community_centre"],
         planned_indicators=tuple(d["planned_indicators"]),
         offer_ids=tuple(uuid.UUID(o) for o in d["offer_ids"]),
+        # Documents stored before measures linked to steering goals have no such field.
+        steering_goal_ids=tuple(uuid.UUID(g) for g in d.get("steering_goal_ids", ())),
+        # Documents stored before measures pointed to target agreements have no such field.
+        agreement_id=_uuid(d.get("agreement_id")),
     )
 
 
@@ -250,3 +255,11 @@ async def vocabulary(conn: asyncpg.Connection, name: str) -> frozenset[str]:
 async def known_actors(conn: asyncpg.Connection, ids: list[uuid.UUID]) -> frozenset[uuid.UUID]:
     rows = await conn.fetch("SELECT id FROM registry_actors WHERE id = ANY($1::uuid[]) AND NOT withdrawn", ids)
     return frozenset(r["id"] for r in rows)
+
+
+async def known_offers(conn: asyncpg.Connection, ids: list[uuid.UUID]) -> dict[uuid.UUID, OfferRef]:
+    """The offers among ``ids`` that planning's copy of the directory knows (withdrawn ones too)."""
+    rows = await conn.fetch(
+        "SELECT id, withdrawn, merged_into FROM registry_offers WHERE id = ANY($1::uuid[])", list(set(ids))
+    )
+    return {r["id"]: OfferRef(r["withdrawn"], r["merged_into"]) for r in rows}

@@ -277,3 +277,32 @@ async def end_membership(
         ends_on,
         at,
     )
+
+
+# ---------------------------------------------------------------- offers (existence and withdrawal only)
+
+
+async def upsert_offer(conn: asyncpg.Connection, offer_id: uuid.UUID, at: dt.datetime) -> None:
+    """Registered, changed or confirmed: the offer exists. ``withdrawn`` is left alone (a withdrawal is final)."""
+    await conn.execute(
+        """INSERT INTO registry_offers (id, updated_at) VALUES ($1, $2)
+           ON CONFLICT (id) DO UPDATE SET updated_at = excluded.updated_at
+           WHERE registry_offers.updated_at <= excluded.updated_at""",
+        offer_id,
+        at,
+    )
+
+
+async def withdraw_offer(
+    conn: asyncpg.Connection, offer_id: uuid.UUID, merged_into: uuid.UUID | None, at: dt.datetime
+) -> None:
+    """Withdrawn (``merged_into`` when merged into another offer); whatever arrives later, it stays withdrawn."""
+    await conn.execute(
+        """INSERT INTO registry_offers (id, withdrawn, merged_into, updated_at) VALUES ($1, true, $2, $3)
+           ON CONFLICT (id) DO UPDATE SET withdrawn = true,
+               merged_into = coalesce(excluded.merged_into, registry_offers.merged_into),
+               updated_at = greatest(registry_offers.updated_at, excluded.updated_at)""",
+        offer_id,
+        merged_into,
+        at,
+    )

@@ -3,7 +3,8 @@
 Pure rules, no I/O. A need belongs to a Sozialraum (optionally one of its Wohnbereiche) and a field of
 action; it moves open → taken into a plan (a measure of that Sozialraum's plan) / forwarded / declined. A
 resolved need changes again only through an explicit reopen with a reason. No personal data of residents:
-``raised_by`` is an actor id or the literal ``Bewohner:in``.
+``raised_by`` is an actor id, the literal ``Bewohner:in``, or ``Stadtteilkonferenz`` for a need raised at a
+neighbourhood conference (then ``meeting_id`` names the meeting of the invitations service).
 
 Council needs recorded in a plan's hearing stay in the plan document (``domain.plans``); ``trace_council``
 shows them in the same trace form as standalone needs.
@@ -37,6 +38,8 @@ from quartier_shared.events.planning import (
 
 SOURCES = ("neighbourhood_conference", "district_council", "service", "resident")
 RESIDENT = "Bewohner:in"
+CONFERENCE = "Stadtteilkonferenz"
+TITLE_MAX = 200
 
 
 class NeedStatus(StrEnum):
@@ -74,6 +77,7 @@ class NeedInput:
     description: str = ""
     residential_area_number: int | None = None
     raised_on: dt.date | None = None  # default: today
+    meeting_id: uuid.UUID | None = None  # the Stadtteilkonferenz it was raised at (invitations service)
 
 
 @dataclass(frozen=True)
@@ -94,6 +98,7 @@ class StandaloneNeed:
     forwarded_to_actor_id: uuid.UUID | None = None
     declined_because: str | None = None
     reopened_because: str | None = None
+    meeting_id: uuid.UUID | None = None
 
 
 NeedResult = tuple[StandaloneNeed, list[EventPayload]]
@@ -141,7 +146,11 @@ def raise_need(need_id: uuid.UUID, spec: NeedInput, catalogue: NeedCatalogue, to
         raise InvalidInput("description", "Die Beschreibung ist zu lang (höchstens 5000 Zeichen).")
     raised_by = " ".join(spec.raised_by.split())
     actor_id = _as_uuid(raised_by)
-    if actor_id is not None:
+    if spec.meeting_id is not None:
+        if spec.source != "neighbourhood_conference":
+            raise InvalidInput("meeting_id", "Nur ein Bedarf aus einer Stadtteilkonferenz nennt eine Sitzung.")
+        raised_by = CONFERENCE
+    elif actor_id is not None:
         if actor_id not in catalogue.known_actor_ids:
             raise InvalidInput("raised_by", f"Akteur {actor_id} ist nicht bekannt.")
         raised_by = str(actor_id)
@@ -163,6 +172,7 @@ def raise_need(need_id: uuid.UUID, spec: NeedInput, catalogue: NeedCatalogue, to
         raised_on=raised_on,
         raised_by=raised_by,
         residential_area_number=spec.residential_area_number,
+        meeting_id=spec.meeting_id,
     )
     return need, [
         NeedRaised(
@@ -171,8 +181,41 @@ def raise_need(need_id: uuid.UUID, spec: NeedInput, catalogue: NeedCatalogue, to
             source=need.source,
             field_of_action=need.field_of_action,
             residential_area_number=need.residential_area_number,
+            raised_on=need.raised_on,
+            meeting_id=need.meeting_id,
         )
     ]
+
+
+def from_conference(
+    meeting_id: uuid.UUID,
+    social_area_key: str,
+    text: str,
+    field_of_action: str,
+    residential_area_number: int | None,
+    raised_on: dt.date,
+) -> NeedInput:
+    """A need residents raised at a Stadtteilkonferenz (announced by the invitations service), in the words
+    of the minutes: a short text is the title; a long one gives a title cut at a word and stays whole in the
+    description."""
+    words = " ".join(text.split())
+    if len(words) <= TITLE_MAX:
+        title, description = words, ""
+    else:
+        cut = words[: TITLE_MAX - 1]
+        title = (cut.rsplit(" ", 1)[0] if " " in cut else cut) + "…"
+        description = words
+    return NeedInput(
+        source="neighbourhood_conference",
+        social_area_key=social_area_key,
+        field_of_action=field_of_action,
+        title=title,
+        raised_by=CONFERENCE,
+        description=description,
+        residential_area_number=residential_area_number,
+        raised_on=raised_on,
+        meeting_id=meeting_id,
+    )
 
 
 def _require_open(need: StandaloneNeed) -> None:

@@ -10,15 +10,17 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from quartier_shared.events.envelope import EventPayload
 from quartier_shared.events.planning import (
     CouncilNeedsRecorded,
+    CouncilNeedV1,
     HearingClosed,
     MeasureAdded,
     MeasureChanged,
+    MeasureFactsV1,
     MeasureRemoved,
     MeasuresCarriedOver,
     MidYearReviewCompleted,
@@ -75,15 +77,52 @@ class NotFound(PlanError):
 
 
 @dataclass(frozen=True)
+class GoalRef:
+    """What a measure's link to a steering goal (Steuerungsziel, ``domain.goals``) is checked against."""
+
+    title: str
+    retired: bool
+    valid_from_year: int
+    valid_until_year: int | None = None
+
+    def valid_in(self, year: int) -> bool:
+        return self.valid_from_year <= year and (self.valid_until_year is None or year <= self.valid_until_year)
+
+
+@dataclass(frozen=True)
+class AgreementRef:
+    """What a measure's link to a target agreement (Zielvereinbarung, ``domain.agreements``) is checked against."""
+
+    year: int
+    social_area_keys: tuple[str, ...]
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class OfferRef:
+    """An offer of the registry's directory as planning's copy knows it."""
+
+    withdrawn: bool = False
+    merged_into: uuid.UUID | None = None
+
+
+@dataclass(frozen=True)
 class Catalogue:
-    """What the rules need from the registry: territory, vocabularies, known actors."""
+    """What the rules need from the registry (territory, vocabularies, known actors and offers) and from
+    planning's other aggregates (steering goals, standalone needs taken into the plan's measures)."""
 
     district_names: Mapping[str, str]  # district key → name, of the plan's social area, in order
     residential_area_numbers: frozenset[int]
     fields_of_action: frozenset[str]
     cross_cutting_themes: frozenset[str]
-    goals: frozenset[str]  # strategic_goals ∪ steering_goals
+    goals: frozenset[str]  # strategic_goals ∪ steering_goals (the registry's vocabularies, as text)
     known_actor_ids: frozenset[uuid.UUID]
+    steering_goals: Mapping[uuid.UUID, GoalRef] = field(default_factory=dict)  # every goal, retired ones too
+    offers: Mapping[uuid.UUID, OfferRef] = field(default_factory=dict)  # at least the offers asked about
+    # measure id → titles of the standalone needs taken into that measure of this plan (and not reopened)
+    needs_taken_into: Mapping[uuid.UUID, tuple[str, ...]] = field(default_factory=dict)
+    # target agreements (Zielvereinbarungen) a measure may point to: every agreement, by id
+    agreements: Mapping[uuid.UUID, AgreementRef] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -102,6 +141,8 @@ class MeasureInput:
     at_community_centre: bool = False
     planned_indicators: tuple[str, ...] = ()
     offer_ids: tuple[uuid.UUID, ...] = ()
+    steering_goal_ids: tuple[uuid.UUID, ...] = ()
+    agreement_id: uuid.UUID | None = None  # the target agreement (Zielvereinbarung) the measure fulfils
 
 
 @dataclass(frozen=True)
@@ -194,6 +235,32 @@ def _ids(plan: AnnualPlan) -> dict[str, object]:
     return {"plan_id": plan.id, "social_area_key": plan.social_area_key, "year": plan.year}
 
 
+def measure_facts(measure_id: uuid.UUID, spec: MeasureInput) -> dict[str, object]:
+    """The facts of a measure as its events announce them (``MeasureAdded``/``MeasureChanged`` fields)."""
+    return {
+        "measure_id": measure_id,
+        "title": spec.title,
+        "field_of_action": spec.field_of_action,
+        "responsible_actor_id": spec.responsible_actor_id,
+        "cross_cutting_themes": list(spec.cross_cutting_themes),
+        "strategic_goals": list(spec.strategic_goals),
+        "steering_goal_ids": list(spec.steering_goal_ids),
+        "target_groups": list(spec.target_groups),
+        "residential_area_number": spec.residential_area_number,
+        "at_community_centre": spec.at_community_centre,
+        "starts_on": spec.starts_on,
+        "ends_on": spec.ends_on,
+        "offer_ids": list(spec.offer_ids),
+        "agreement_id": spec.agreement_id,
+    }
+
+
+def _facts_of(measure: Measure) -> MeasureFactsV1:
+    return MeasureFactsV1.model_validate(
+        {**measure_facts(measure.id, measure.spec), "carried_from_measure_id": measure.carried_from}
+    )
+
+
 def _require(plan: AnnualPlan, *states: PlanState, first: str) -> None:
     if plan.state not in states:
         raise OutOfOrder("state", f"Der Plan ist {STATE_NAMES[plan.state]}. {first}")
@@ -231,6 +298,39 @@ def validate_measure(plan: AnnualPlan, spec: MeasureInput, catalogue: Catalogue)
     for goal in spec.strategic_goals:
         if goal not in catalogue.goals:
             raise InvalidInput("strategic_goals", f"Ziel „{goal}“ ist weder Leitziel noch Steuerungsziel.")
+    steering_goal_ids = tuple(dict.fromkeys(spec.steering_goal_ids))
+    for goal_id in steering_goal_ids:
+        ref = catalogue.steering_goals.get(goal_id)
+        if ref is None:
+            raise InvalidInput("steering_goal_ids", f"Steuerungsziel {goal_id} ist nicht bekannt.")
+        if ref.retired:
+            raise InvalidInput("steering_goal_ids", f"Steuerungsziel „{ref.title}“ ist zurückgezogen.")
+        if not ref.valid_in(plan.year):
+            until = "" if ref.valid_until_year is None else f" bis {ref.valid_until_year}"
+            raise InvalidInput(
+                "steering_goal_ids",
+                f"Steuerungsziel „{ref.title}“ gilt nicht im Planjahr {plan.year} "
+                f"(gültig ab {ref.valid_from_year}{until}).",
+            )
+    if spec.agreement_id is not None:
+        agreement = catalogue.agreements.get(spec.agreement_id)
+        if agreement is None:
+            raise InvalidInput("agreement_id", f"Zielvereinbarung {spec.agreement_id} ist nicht bekannt.")
+        if not (agreement.year == plan.year and plan.social_area_key in agreement.social_area_keys):
+            raise InvalidInput(
+                "agreement_id",
+                f"Die Zielvereinbarung „{agreement.title or spec.agreement_id}“ gilt für "
+                f"{', '.join(agreement.social_area_keys)} im Jahr {agreement.year}, nicht für den Sozialraum "
+                f"„{plan.social_area_key}“ im Planjahr {plan.year}.",
+            )
+    offer_ids = tuple(dict.fromkeys(spec.offer_ids))
+    for offer_id in offer_ids:
+        offer = catalogue.offers.get(offer_id)
+        if offer is None:
+            raise InvalidInput("offer_ids", f"Angebot {offer_id} ist nicht bekannt.")
+        if offer.withdrawn:
+            merged = f" (zusammengeführt mit Angebot {offer.merged_into})" if offer.merged_into else ""
+            raise InvalidInput("offer_ids", f"Angebot {offer_id} wurde zurückgezogen{merged}.")
     if spec.responsible_actor_id not in catalogue.known_actor_ids:
         raise InvalidInput("responsible_actor_id", f"Akteur {spec.responsible_actor_id} ist nicht bekannt.")
     for partner in spec.partner_actor_ids:
@@ -261,6 +361,8 @@ def validate_measure(plan: AnnualPlan, spec: MeasureInput, catalogue: Catalogue)
         description=description,
         target_groups=tuple(_text(t, "target_groups", "Eine Zielgruppe", 200) for t in spec.target_groups),
         planned_indicators=tuple(_text(t, "planned_indicators", "Ein Indikator", 500) for t in spec.planned_indicators),
+        offer_ids=offer_ids,
+        steering_goal_ids=steering_goal_ids,
     )
 
 
@@ -272,14 +374,7 @@ def add_measure(plan: AnnualPlan, measure_id: uuid.UUID, spec: MeasureInput, cat
     _require(plan, *_EDITABLE, first=_EDIT_FIRST)
     spec = validate_measure(plan, spec, catalogue)
     plan = replace(plan, measures=(*plan.measures, Measure(measure_id, spec)))
-    return plan, [
-        MeasureAdded(
-            **_ids(plan),
-            measure_id=measure_id,
-            field_of_action=spec.field_of_action,
-            responsible_actor_id=spec.responsible_actor_id,
-        )
-    ]
+    return plan, [MeasureAdded.model_validate({**_ids(plan), **measure_facts(measure_id, spec)})]
 
 
 def change_measure(plan: AnnualPlan, measure_id: uuid.UUID, spec: MeasureInput, catalogue: Catalogue) -> Result:
@@ -288,22 +383,28 @@ def change_measure(plan: AnnualPlan, measure_id: uuid.UUID, spec: MeasureInput, 
     spec = validate_measure(plan, spec, catalogue)
     measures = tuple(replace(m, spec=spec) if m.id == old.id else m for m in plan.measures)
     plan = replace(plan, measures=measures)
-    return plan, [
-        MeasureChanged(
-            **_ids(plan),
-            measure_id=measure_id,
-            field_of_action=spec.field_of_action,
-            responsible_actor_id=spec.responsible_actor_id,
-        )
-    ]
+    return plan, [MeasureChanged.model_validate({**_ids(plan), **measure_facts(measure_id, spec)})]
 
 
-def remove_measure(plan: AnnualPlan, measure_id: uuid.UUID) -> Result:
+def remove_measure(plan: AnnualPlan, measure_id: uuid.UUID, catalogue: Catalogue | None = None) -> Result:
+    """Removes a measure of a draft or presented plan; refused while a council need of the plan is answered
+    with it or a standalone need is taken into it (``catalogue.needs_taken_into``): the need's trace would
+    lead nowhere. (Dropping a measure in the mid-year review stays possible; the trace shows it dropped.)"""
     _require(plan, *_EDITABLE, first=_EDIT_FIRST)
-    plan.measure(measure_id)
+    measure = plan.measure(measure_id)
     if any(n.answer and n.answer.measure_id == measure_id for n in plan.needs):
         raise OutOfOrder(
             "measure_id", "Ein Bedarf wurde mit dieser Maßnahme beantwortet; beantworten Sie ihn zuerst anders."
+        )
+    taken = catalogue.needs_taken_into.get(measure_id, ()) if catalogue is not None else ()
+    if taken:
+        names = ", ".join(f"„{t}“" for t in taken)
+        which = f"Der Bedarf {names} wurde" if len(taken) == 1 else f"Die Bedarfe {names} wurden"
+        it = "ihn" if len(taken) == 1 else "sie"
+        raise OutOfOrder(
+            "measure_id",
+            f"{which} mit der Maßnahme „{measure.spec.title}“ in den Plan aufgenommen. Öffnen Sie {it} "
+            f"zuerst wieder (mit Begründung); danach kann die Maßnahme entfernt werden.",
         )
     plan = replace(plan, measures=tuple(m for m in plan.measures if m.id != measure_id))
     return plan, [MeasureRemoved(**_ids(plan), measure_id=measure_id)]
@@ -346,7 +447,14 @@ def record_needs(
             )
         )
     plan = replace(plan, needs=(*plan.needs, *new))
-    return plan, [CouncilNeedsRecorded(**_ids(plan), district_key=district_key, need_ids=[n.id for n in new])]
+    return plan, [
+        CouncilNeedsRecorded(
+            **_ids(plan),
+            district_key=district_key,
+            need_ids=[n.id for n in new],
+            needs=[CouncilNeedV1(need_id=n.id, text=n.text, field_of_action=n.field_of_action) for n in new],
+        )
+    ]
 
 
 def answer_need(plan: AnnualPlan, need_id: uuid.UUID, answer: Answer) -> Result:
@@ -475,6 +583,8 @@ def mid_year_review(
             dropped=of("dropped"),
             added=of("added"),
             district_keys=[h.district_key for h in plan.hearings],
+            measures=[_facts_of(m) for m in plan.measures if m.review in ("changed", "added")],
+            reasons={str(m.id): m.review_reason for m in plan.measures if m.review_reason is not None},
         )
     ]
 
@@ -563,6 +673,7 @@ def carry_over(
             from_plan_id=plan.id,
             from_measure_ids=[m.id for m in unfinished],
             measure_ids=[m.id for m in copies],
+            measures=[_facts_of(m) for m in copies],
         )
     )
     return plan, target, events

@@ -16,7 +16,7 @@ from quartier_planning.db import needs as db
 from quartier_planning.db import plans as plans_db
 from quartier_planning.domain import needs as domain
 from quartier_planning.domain.needs import NeedCatalogue, NeedResult, StandaloneNeed
-from quartier_planning.domain.plans import NotFound
+from quartier_planning.domain.plans import NotFound, OutOfOrder, PlanError
 from quartier_shared.events.envelope import EventPayload
 from quartier_shared.outbox import enqueue
 
@@ -36,7 +36,8 @@ async def _save(
     conn: asyncpg.Connection, need: StandaloneNeed, events: list[EventPayload], actor: str, *, new: bool = False
 ) -> None:
     if new:
-        await db.insert(conn, need)
+        if not await db.insert(conn, need):
+            raise OutOfOrder("need_id", f"Einen Bedarf {need.id} gibt es bereits.")
         version = 1
     else:
         version = await db.update(conn, need)
@@ -45,12 +46,55 @@ async def _save(
         await db.audit(conn, need.id, version, event.id, event.type, actor, payload.model_dump(mode="json"))
 
 
+async def raise_need_in(
+    conn: asyncpg.Connection, need_id: uuid.UUID, spec: domain.NeedInput, actor: str
+) -> StandaloneNeed:
+    """Raises a need inside the caller's transaction (the API's, or a consumer's with its inbox row)."""
+    cat = await catalogue(conn, spec.social_area_key, domain.actor_ids_in(spec.raised_by))
+    need, events = domain.raise_need(need_id, spec, cat, dt.date.today())
+    await _save(conn, need, events, actor, new=True)
+    return need
+
+
 async def raise_need(pool: asyncpg.Pool, spec: domain.NeedInput, actor: str) -> StandaloneNeed:
     async with pool.acquire() as conn, conn.transaction():
-        cat = await catalogue(conn, spec.social_area_key, domain.actor_ids_in(spec.raised_by))
-        need, events = domain.raise_need(uuid.uuid4(), spec, cat, dt.date.today())
-        await _save(conn, need, events, actor, new=True)
-    return need
+        return await raise_need_in(conn, uuid.uuid4(), spec, actor)
+
+
+class ConferenceNeedRefused(ValueError):
+    """A need announced by the invitations service that planning cannot take in (e.g. an unknown field of
+    action or Sozialraum); the consumer dead-letters the event with this message."""
+
+
+CONFERENCE_ACTOR = "invitations"
+
+
+async def raise_conference_need(
+    conn: asyncpg.Connection,
+    need_id: uuid.UUID,
+    meeting_id: uuid.UUID,
+    social_area_key: str,
+    text: str,
+    field_of_action: str,
+    residential_area_number: int | None,
+    raised_on: dt.date,
+) -> StandaloneNeed | None:
+    """A need raised at a Stadtteilkonferenz, under the invitations service's ``need_id``; None if a need with
+    that id exists already (announced again): nothing changes."""
+    if await db.exists(conn, need_id):
+        return None
+    # The meeting's date as the invitations service wrote it; a day "in the future" is only the difference
+    # between its clock's time zone and ours, not a reason to lose the need.
+    raised_on = min(raised_on, dt.date.today())
+    spec = domain.from_conference(
+        meeting_id, social_area_key, text, field_of_action, residential_area_number, raised_on
+    )
+    try:
+        return await raise_need_in(conn, need_id, spec, CONFERENCE_ACTOR)
+    except PlanError as exc:
+        raise ConferenceNeedRefused(
+            f"Bedarf {need_id} der Stadtteilkonferenz (Sitzung {meeting_id}) nicht übernommen: {exc}"
+        ) from exc
 
 
 async def _locked(conn: asyncpg.Connection, need_id: uuid.UUID) -> StandaloneNeed:

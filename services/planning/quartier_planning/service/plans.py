@@ -11,9 +11,22 @@ from typing import Any, Protocol
 
 import asyncpg
 
+from quartier_planning.db import agreements as agreements_db
+from quartier_planning.db import goals as goals_db
+from quartier_planning.db import needs as needs_db
 from quartier_planning.db import plans as db
+from quartier_planning.domain import compare as compare_domain
 from quartier_planning.domain import plans as domain
-from quartier_planning.domain.plans import AnnualPlan, Catalogue, NotFound, OutOfOrder, Result
+from quartier_planning.domain.plans import (
+    AgreementRef,
+    AnnualPlan,
+    Catalogue,
+    GoalRef,
+    NotFound,
+    OfferRef,
+    OutOfOrder,
+    Result,
+)
 from quartier_shared.events.envelope import EventPayload
 from quartier_shared.outbox import enqueue
 
@@ -28,6 +41,10 @@ class TerritoryView(Protocol):
     async def vocabulary(self, name: str) -> frozenset[str]: ...
     async def fields_of_action(self) -> frozenset[str]: ...
     async def actor_exists(self, actor_id: uuid.UUID) -> bool: ...
+    async def known_offers(self, offer_ids: list[uuid.UUID]) -> dict[uuid.UUID, OfferRef]: ...
+    async def steering_goals(self) -> dict[uuid.UUID, GoalRef]: ...
+    async def needs_taken_into(self, plan_id: uuid.UUID) -> dict[uuid.UUID, tuple[str, ...]]: ...
+    async def agreements(self) -> dict[uuid.UUID, AgreementRef]: ...
 
 
 @dataclass(frozen=True)
@@ -51,8 +68,26 @@ class CopyTerritory:
     async def actor_exists(self, actor_id: uuid.UUID) -> bool:
         return bool(await db.known_actors(self.conn, [actor_id]))
 
+    async def known_offers(self, offer_ids: list[uuid.UUID]) -> dict[uuid.UUID, OfferRef]:
+        return await db.known_offers(self.conn, offer_ids) if offer_ids else {}
 
-async def catalogue(view: TerritoryView, social_area_key: str, actor_ids: Iterable[uuid.UUID] = ()) -> Catalogue:
+    async def steering_goals(self) -> dict[uuid.UUID, GoalRef]:
+        return await goals_db.refs(self.conn)
+
+    async def needs_taken_into(self, plan_id: uuid.UUID) -> dict[uuid.UUID, tuple[str, ...]]:
+        return await needs_db.taken_into_measures(self.conn, plan_id)
+
+    async def agreements(self) -> dict[uuid.UUID, AgreementRef]:
+        return await agreements_db.refs(self.conn)
+
+
+async def catalogue(
+    view: TerritoryView,
+    social_area_key: str,
+    actor_ids: Iterable[uuid.UUID] = (),
+    offer_ids: Iterable[uuid.UUID] = (),
+    plan_id: uuid.UUID | None = None,
+) -> Catalogue:
     known = frozenset([a for a in set(actor_ids) if await view.actor_exists(a)])
     return Catalogue(
         district_names=await view.districts_of(social_area_key),
@@ -61,11 +96,19 @@ async def catalogue(view: TerritoryView, social_area_key: str, actor_ids: Iterab
         cross_cutting_themes=await view.vocabulary("cross_cutting_themes"),
         goals=await view.vocabulary("strategic_goals") | await view.vocabulary("steering_goals"),
         known_actor_ids=known,
+        steering_goals=await view.steering_goals(),
+        offers=await view.known_offers(list(set(offer_ids))),
+        needs_taken_into=await view.needs_taken_into(plan_id) if plan_id is not None else {},
+        agreements=await view.agreements(),
     )
 
 
 def actors_of(*specs: domain.MeasureInput | None) -> list[uuid.UUID]:
     return [a for s in specs if s is not None for a in (s.responsible_actor_id, *s.partner_actor_ids)]
+
+
+def offers_of(*specs: domain.MeasureInput | None) -> list[uuid.UUID]:
+    return [o for s in specs if s is not None for o in s.offer_ids]
 
 
 def _check_version(current: int, expected: int | None) -> None:
@@ -109,6 +152,7 @@ async def command(
     decide: Callable[[AnnualPlan, Catalogue], Result],
     actor_ids: Iterable[uuid.UUID] = (),
     expected_version: int | None = None,
+    offer_ids: Iterable[uuid.UUID] = (),
 ) -> tuple[AnnualPlan, int]:
     """Load (FOR UPDATE), decide, save with events and history; a refusal rolls everything back.
 
@@ -119,7 +163,7 @@ async def command(
         if plan is None:
             raise NotFound("plan_id", f"Plan {plan_id} ist nicht bekannt.")
         _check_version(await db.version_of(conn, plan_id), expected_version)
-        cat = await catalogue(CopyTerritory(conn), plan.social_area_key, actor_ids)
+        cat = await catalogue(CopyTerritory(conn), plan.social_area_key, actor_ids, offer_ids, plan.id)
         plan, events = decide(plan, cat)
         version = await _save(conn, plan, events, actor)
     return plan, version
@@ -150,9 +194,25 @@ async def list_plans(pool: asyncpg.Pool, year: int | None, social_area_key: str 
         return await db.list_plans(conn, year, social_area_key)
 
 
-async def plan_version(pool: asyncpg.Pool, plan_id: uuid.UUID, version: int) -> dict[str, Any]:
-    async with pool.acquire() as conn:
-        snapshot = await db.snapshot(conn, plan_id, version)
+async def _snapshot(conn: asyncpg.Connection, plan_id: uuid.UUID, version: int) -> dict[str, Any]:
+    snapshot = await db.snapshot(conn, plan_id, version)
     if snapshot is None:
+        if await db.load(conn, plan_id) is None:
+            raise NotFound("plan_id", f"Plan {plan_id} ist nicht bekannt.")
         raise NotFound("version", f"Version {version} des Plans {plan_id} ist nicht bekannt.")
     return snapshot
+
+
+async def plan_version(pool: asyncpg.Pool, plan_id: uuid.UUID, version: int) -> dict[str, Any]:
+    async with pool.acquire() as conn:
+        return await _snapshot(conn, plan_id, version)
+
+
+async def compare_versions(
+    pool: asyncpg.Pool, plan_id: uuid.UUID, from_version: int, to_version: int
+) -> dict[str, Any]:
+    """What changed from one stored version of the plan to another (in either order)."""
+    async with pool.acquire() as conn:
+        before = await _snapshot(conn, plan_id, from_version)
+        after = await _snapshot(conn, plan_id, to_version)
+    return {"plan_id": str(plan_id), "from": from_version, "to": to_version, **compare_domain.compare(before, after)}

@@ -19,6 +19,7 @@ from quartier_registry.domain.people import (
     Person,
     Role,
 )
+from quartier_shared.events.topics import REGISTRY_CONTACTS
 
 # ---------------------------------------------------------------- actors
 
@@ -298,3 +299,27 @@ async def scrub_audit_actor(conn: asyncpg.Connection, values: list[str]) -> None
             [v.lower() for v in values],
             ERASED_MARK,
         )
+
+
+# ---------------------------------------------------------------- contact details (contacts topic)
+
+
+async def persons_without_contact_events(conn: asyncpg.Connection) -> list[Person]:
+    """People (not erased) whose contact details were never put into the outbox."""
+    rows = await conn.fetch(
+        f"""SELECT {_PERSON_COLUMNS} FROM persons p
+            WHERE erased_at IS NULL
+              AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.topic = $1 AND o.partition_key = 'person/' || p.id)
+            ORDER BY id""",  # noqa: S608
+        REGISTRY_CONTACTS.name,
+    )
+    return [row_person(r) for r in rows]
+
+
+async def forget_contact_events(conn: asyncpg.Connection, person_id: uuid.UUID) -> None:
+    """An erasure removes the person's contact details from the outbox (published or not)."""
+    await conn.execute(
+        "DELETE FROM outbox WHERE topic = $1 AND partition_key = $2",
+        REGISTRY_CONTACTS.name,
+        f"person/{person_id}",
+    )

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from quartier_registry.domain.territory import Territory
+from quartier_shared.events.contacts import ContactDetailsErased, ContactDetailsSet
 from quartier_shared.events.people import (
     ActorChanged,
     ActorRegistered,
@@ -313,6 +314,7 @@ def _actor_facts(actor: Actor) -> dict[str, object]:
         "postcode": a.postcode if a else None,
         "city": a.city if a else None,
         "residential_area_number": a.residential_area_number if a else None,
+        "email": actor.email,
     }
 
 
@@ -392,6 +394,20 @@ def change_person(
         lives_in_social_area_key=lives_in_social_area(territory, checked.residential_area_number),
         changed_fields=changed,
     )
+
+
+def contact_details(person: Person) -> ContactDetailsSet:
+    """How to address and reach a person, for the service that writes the invitations (contacts topic)."""
+    return ContactDetailsSet(
+        person_id=person.id,
+        name=f"{person.given_name} {person.family_name}".strip(),
+        email=person.email,
+        functions=list(person.functions),
+    )
+
+
+def contact_details_erased(person_id: uuid.UUID) -> ContactDetailsErased:
+    return ContactDetailsErased(person_id=person_id)
 
 
 @dataclass(frozen=True)

@@ -145,12 +145,20 @@ async def get_actor(pool: asyncpg.Pool, actor_id: uuid.UUID) -> Actor:
 # ---------------------------------------------------------------- people
 
 
+async def _announce_contact(conn: asyncpg.Connection, person: Person) -> None:
+    """The person's name and e-mail on the contacts topic (same transaction, no audit row: the audit
+    must not hold personal data an erasure could not reach)."""
+    await enqueue(conn, domain.contact_details(person), source=SOURCE)
+
+
 async def _register_person(conn: asyncpg.Connection, person: Person, who: str) -> Person:
     if await db.get_person(conn, person.id) is not None:
         raise PeopleError("id", "Diese Person ist bereits erfasst.")
     organisation = await _organisation(conn, person.actor_id)
     decided = domain.register_person(await _territory(conn), person, organisation)
-    return await _save(conn, db.save_person, decided, who)
+    saved = await _save(conn, db.save_person, decided, who)
+    await _announce_contact(conn, saved)
+    return saved
 
 
 async def register_person(pool: asyncpg.Pool, person: Person, who: str) -> Person:
@@ -162,7 +170,9 @@ async def change_person(pool: asyncpg.Pool, person_id: uuid.UUID, desired: Perso
         current = await _person_or_404(conn, person_id, for_update=True)
         organisation = await _organisation(conn, desired.actor_id)
         decided = domain.change_person(await _territory(conn), current, desired, organisation)
-        return await _save(conn, db.save_person, decided, who)
+        saved = await _save(conn, db.save_person, decided, who)
+        await _announce_contact(conn, saved)
+        return saved
 
     return await _in_transaction(pool, work)
 
@@ -263,6 +273,9 @@ async def erase_person(pool: asyncpg.Pool, person_id: uuid.UUID, who: str) -> Cl
             if v
         ]
         await db.scrub_audit_actor(conn, identifying)
+        # the contact details announced earlier leave the outbox too; the erasure follows on their topic
+        await db.forget_contact_events(conn, person_id)
+        await enqueue(conn, domain.contact_details_erased(person_id), source=SOURCE)
         return await _announce(conn, erasure.event, who)
 
     return await _in_transaction(pool, work)
@@ -471,8 +484,22 @@ async def load_demo_data(pool: asyncpg.Pool, path: Path = DEMO_FILE, who: str = 
     return added
 
 
+async def ensure_contacts(pool: asyncpg.Pool) -> int:
+    """Announces the contact details of every person never announced on the contacts topic (people
+    registered before that topic existed); idempotent. Returns how many were announced."""
+    async with pool.acquire() as conn, conn.transaction():
+        await conn.execute("SELECT pg_advisory_xact_lock($1)", advisory_key("registry:contacts"))
+        persons = await db.persons_without_contact_events(conn)
+        for person in persons:
+            await _announce_contact(conn, person)
+    if persons:
+        log.info("contact details announced", extra={"persons": len(persons)})
+    return len(persons)
+
+
 async def on_startup(ctx: ServiceContext) -> None:
     """Runs after the territory is loaded: the bodies of the territory, then the demo data if on."""
     await ensure_bodies(ctx.pool)
+    await ensure_contacts(ctx.pool)
     if getattr(ctx.settings, "demo_data", False):
         await load_demo_data(ctx.pool)

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 
-from quartier_reporting import db
+from quartier_reporting.db import territory as db
 from quartier_shared.runtime import ServiceContext
 
 router = APIRouter(prefix="/api/v1/territory", tags=["Gebiet (Lesemodell)"])

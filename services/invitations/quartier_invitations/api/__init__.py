@@ -1,0 +1,1 @@
+"""Internal HTTP API of the invitations service."""

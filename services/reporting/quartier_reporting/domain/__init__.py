@@ -1,0 +1,1 @@
+"""Reporting's pure rules, one module per family (no I/O)."""

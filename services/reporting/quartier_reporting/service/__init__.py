@@ -1,0 +1,1 @@
+"""Reporting's use cases, one module per family."""
