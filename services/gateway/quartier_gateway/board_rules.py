@@ -173,6 +173,28 @@ class BoardRow:
     conference_id: str | None
     conference_title: str | None
     conference_when: str | None
+    # activity reports of target agreements past their due date: (link, German text)
+    overdue_reports: list[tuple[str, str]] = field(default_factory=list)
+
+
+REPORT_PERIOD_NAMES = {"mid_year": "Halbjahresbericht", "year_end": "Jahresbericht"}
+
+
+def overdue_report_items(area: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The overdue activity reports of the area's target agreements, each linked to its agreement."""
+    items = []
+    for r in area.get("overdue_agreement_reports") or []:
+        if not isinstance(r, Mapping) or not r.get("agreement_id"):
+            continue
+        period = str(r.get("period_name") or REPORT_PERIOD_NAMES.get(str(r.get("period")), str(r.get("period"))))
+        title = str(r.get("title") or "Zielvereinbarung")
+        items.append(
+            (
+                f"/zielvereinbarungen/{r['agreement_id']}",
+                f"{period} zur Zielvereinbarung „{title}“ (fällig am {german_date(r.get('due_on'))})",
+            )
+        )
+    return items
 
 
 def step_name(step: Any) -> str:
@@ -202,6 +224,7 @@ def board_row(area: Mapping[str, Any]) -> BoardRow:
         conference_id=str(conference["meeting_id"]) if conference and conference.get("meeting_id") else None,
         conference_title=str(conference.get("title") or "Stadtteilkonferenz") if conference else None,
         conference_when=german_time(conference.get("starts_at")) if conference else None,
+        overdue_reports=overdue_report_items(area),
     )
 
 

@@ -227,8 +227,22 @@ def test_board_row_in_german() -> None:
             "needs_open": 2,
             "needs_answered": 5,
             "next_conference": None,
+            "overdue_agreement_reports": [
+                {
+                    "agreement_id": "a1",
+                    "title": "Stadtteilbüro Westen 2031",
+                    "period": "mid_year",
+                    "due_on": "2031-08-31",
+                }
+            ],
         }
     )
+    assert row.overdue_reports == [
+        (
+            "/zielvereinbarungen/a1",
+            "Halbjahresbericht zur Zielvereinbarung „Stadtteilbüro Westen 2031“ (fällig am 31.08.2031)",
+        )
+    ]
     assert row.state == "in Umsetzung" and row.version == 7 and row.plan_id == "p1"
     assert row.next_deadline == "Halbjahresbilanz bis 15.07.2031"
     assert row.overdue == ["Plan final machen (fällig am 15.12.2030)"]

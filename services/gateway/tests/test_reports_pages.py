@@ -218,6 +218,14 @@ class FakeReporting:
                     plan={"plan_id": PLAN_WESTEN, "state": "presented", "state_name": "vorgelegt", "version": 4},
                     next_deadline={"step": "hearings", "due_on": f"{year - 1}-11-30"},
                     overdue=[{"step": "draft", "due_on": f"{year - 1}-09-30"}],
+                    overdue_agreement_reports=[
+                        {
+                            "agreement_id": AGREEMENT["agreement_id"],
+                            "title": AGREEMENT["title"],
+                            "period": "mid_year",
+                            "due_on": f"{year}-08-31",
+                        }
+                    ],
                     hearings_open=2,
                     needs_open=3,
                     needs_answered=1,
@@ -364,6 +372,10 @@ async def test_the_steering_committee_sees_all_nine_areas(rclient, structure):
     assert f"Anhörungen abschließen bis 30.11.{YEAR - 1}" in westen
     assert f"Entwurf vorlegen (fällig am 30.09.{YEAR - 1})" in westen and "überfällig" in westen
     assert f'href="/sitzungen/{MEETING_W}"' in westen
+    assert (
+        f'<a class="kern-link" href="/zielvereinbarungen/{AGREEMENT["agreement_id"]}">Halbjahresbericht zur '
+        f"Zielvereinbarung „Stadtteilbüro Westen 2031“ (fällig am 31.08.{YEAR})</a>"
+    ) in westen
     assert f"12.03.{YEAR}, 18:00 Uhr" in westen  # 17:00 UTC in Europe/Berlin (winter time)
     assert [int(n) for n in re.findall(r'numeric">(\d+)</td>', westen)] == [2, 3, 1]
     assert re.search(r'href="/lagebild"\s+aria-current="page"', page.text)
