@@ -63,42 +63,32 @@ class PlanDrafted(_PlanEvent):
     carried_from_plan_id: uuid.UUID | None = None
 
 
-class MeasureAdded(_PlanEvent):
+class _MeasureFactsEvent(_PlanEvent):
+    """A measure announced with its facts (``MeasureAdded``, ``MeasureChanged``)."""
+
+    measure_id: uuid.UUID
+    field_of_action: str
+    responsible_actor_id: uuid.UUID
+    # Added compatibly (defaults): the measure's facts, so that read models need no call to planning.
+    title: str = ""
+    cross_cutting_themes: list[str] = Field(default_factory=list)
+    strategic_goals: list[str] = Field(default_factory=list)
+    steering_goal_ids: list[uuid.UUID] = Field(default_factory=list)
+    target_groups: list[str] = Field(default_factory=list)
+    residential_area_number: int | None = None
+    at_community_centre: bool = False
+    starts_on: dt.date | None = None
+    ends_on: dt.date | None = None
+    offer_ids: list[uuid.UUID] = Field(default_factory=list)
+    agreement_id: uuid.UUID | None = None  # the target agreement (Zielvereinbarung) the measure fulfils
+
+
+class MeasureAdded(_MeasureFactsEvent):
     event_type: ClassVar[str] = "quartier.planning.MeasureAdded.v1"
-    measure_id: uuid.UUID
-    field_of_action: str
-    responsible_actor_id: uuid.UUID
-    # Added compatibly (defaults): the measure's facts, so that read models need no call to planning.
-    title: str = ""
-    cross_cutting_themes: list[str] = Field(default_factory=list)
-    strategic_goals: list[str] = Field(default_factory=list)
-    steering_goal_ids: list[uuid.UUID] = Field(default_factory=list)
-    target_groups: list[str] = Field(default_factory=list)
-    residential_area_number: int | None = None
-    at_community_centre: bool = False
-    starts_on: dt.date | None = None
-    ends_on: dt.date | None = None
-    offer_ids: list[uuid.UUID] = Field(default_factory=list)
-    agreement_id: uuid.UUID | None = None  # the target agreement (Zielvereinbarung) the measure fulfils
 
 
-class MeasureChanged(_PlanEvent):
+class MeasureChanged(_MeasureFactsEvent):
     event_type: ClassVar[str] = "quartier.planning.MeasureChanged.v1"
-    measure_id: uuid.UUID
-    field_of_action: str
-    responsible_actor_id: uuid.UUID
-    # Added compatibly (defaults): the measure's facts, so that read models need no call to planning.
-    title: str = ""
-    cross_cutting_themes: list[str] = Field(default_factory=list)
-    strategic_goals: list[str] = Field(default_factory=list)
-    steering_goal_ids: list[uuid.UUID] = Field(default_factory=list)
-    target_groups: list[str] = Field(default_factory=list)
-    residential_area_number: int | None = None
-    at_community_centre: bool = False
-    starts_on: dt.date | None = None
-    ends_on: dt.date | None = None
-    offer_ids: list[uuid.UUID] = Field(default_factory=list)
-    agreement_id: uuid.UUID | None = None  # the target agreement (Zielvereinbarung) the measure fulfils
 
 
 class MeasureRemoved(_PlanEvent):
