@@ -13,11 +13,10 @@ import sys
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import uvicorn
 from aiokafka import AIOKafkaProducer
 from fastapi import APIRouter, FastAPI, Request
@@ -28,6 +27,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from quartier_shared.asyncapi import asyncapi_document
 from quartier_shared.consumer import EventConsumer, GroupLagMonitor
+from quartier_shared.context import ServiceContext
 from quartier_shared.db import create_pool, migrate
 from quartier_shared.events.topics import TOPICS, TopicSpec
 from quartier_shared.kafka_admin import ensure_topics
@@ -36,27 +36,13 @@ from quartier_shared.metrics import DB_POOL_MAX, DB_POOL_SIZE, REGISTRY, http_me
 from quartier_shared.outbox import OutboxRelay, update_backlog_metrics
 from quartier_shared.settings import ServiceSettings
 
+__all__ = ["ServiceContext", "ServiceSpec", "StartupRefused", "create_app", "run", "serve"]
+
 log = logging.getLogger(__name__)
 
 
 class StartupRefused(Exception):
     """Raised by a start-up hook when the service must not start (e.g. a broken data file)."""
-
-
-@dataclass
-class ServiceContext:
-    settings: ServiceSettings
-    pool: asyncpg.Pool
-    broker: KafkaBroker
-    dlq_producer: AIOKafkaProducer
-    consumers: list[EventConsumer]
-    relay: OutboxRelay | None = None
-    extras: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def source(self) -> str:
-        """The CloudEvents ``source`` of everything this service announces."""
-        return f"/quartier/{self.settings.service_name}"
 
 
 @dataclass
