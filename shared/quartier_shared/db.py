@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,9 +60,15 @@ def collect_migrations(*dirs: tuple[str, Path]) -> list[Migration]:
     return migrations
 
 
-async def migrate(pool: asyncpg.Pool, schema: str, service_migrations: Path) -> list[str]:
-    """Applies the backbone migrations (outbox, inbox) and then the service's own, each once."""
-    migrations = collect_migrations(("backbone", BACKBONE_MIGRATIONS), ("service", service_migrations))
+async def migrate(
+    pool: asyncpg.Pool,
+    schema: str,
+    service_migrations: Path,
+    libraries: Sequence[tuple[str, Path]] = (),
+) -> list[str]:
+    """Applies the backbone migrations (outbox, inbox), then those of the workspace libraries the service
+    uses (each under its own source name), then the service's own, each once."""
+    migrations = collect_migrations(("backbone", BACKBONE_MIGRATIONS), *libraries, ("service", service_migrations))
     applied: list[str] = []
     async with pool.acquire() as conn:
         await conn.execute("SELECT pg_advisory_lock($1)", advisory_key(f"migrate:{schema}"))

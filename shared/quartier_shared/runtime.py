@@ -60,6 +60,8 @@ class ServiceSpec:
     # Long-running work of the service (e.g. periodic checks): started after start-up, cancelled before
     # the pool closes.
     background: Sequence[Callable[[ServiceContext], Coroutine[Any, Any, None]]] = ()
+    # Migrations of workspace libraries the service uses (source name, folder), applied before its own.
+    library_migrations: Sequence[tuple[str, Path]] = ()
 
 
 METRICS_INTERVAL_SECONDS = 5.0
@@ -124,7 +126,7 @@ def create_app(spec: ServiceSpec, settings: ServiceSettings | None = None) -> Fa
         dlq_producer: AIOKafkaProducer | None = None
         relay: OutboxRelay | None = None
         try:
-            await migrate(pool, settings.db_schema, spec.migrations)
+            await migrate(pool, settings.db_schema, spec.migrations, spec.library_migrations)
             await ensure_topics(
                 settings.kafka_bootstrap,
                 spec.topics,
