@@ -4,6 +4,7 @@
 #   make up         install + infra-up + SMTP sink (mails as .eml in var/mail/) + all services; prints the URL
 #   make down       stop services, Prometheus/Alertmanager, Kafka and PostgreSQL
 #   make test       install + infra-up + fresh database quartier_test + pytest (PYTEST_ARGS="-k ...")
+#   make unit       the pure tests only (marker unit): no Postgres, Kafka or services, well under a minute
 #   make lint       ruff + mypy
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
@@ -19,7 +20,7 @@ PROMETHEUS := $(ROOT)/infra/prometheus/prometheus.sh
 SMTP := $(ROOT)/infra/smtp/smtp.sh
 PYTEST_ARGS ?=
 
-.PHONY: help install infra-up up down test lint
+.PHONY: help install infra-up up down test unit lint
 
 help:
 	@sed -n 's/^#   /  /p' $(firstword $(MAKEFILE_LIST))
@@ -55,6 +56,9 @@ test: install infra-up
 	@$(PG) provision quartier_test
 	cd $(ROOT) && QUARTIER_TEST_DB_NAME=quartier_test QUARTIER_ROOT=$(ROOT) \
 		$(UV) run --frozen --no-sync pytest $(PYTEST_ARGS)
+
+unit:
+	cd $(ROOT) && $(UV) sync --frozen --quiet && $(UV) run --frozen --no-sync pytest -m unit -q $(PYTEST_ARGS)
 
 lint:
 	cd $(ROOT) && $(UV) run --frozen ruff check . && $(UV) run --frozen mypy
