@@ -231,7 +231,11 @@ def _document_problems(app: FastAPI) -> None:
             for operation in path.values():
                 responses = operation.get("responses", {}) if isinstance(operation, dict) else {}
                 if "422" in responses:
-                    responses["422"] = {"description": title_of(422), "content": _problem_content()}
+                    # A route's own description of its 422 stays; FastAPI's English default does not.
+                    description = responses["422"].get("description")
+                    if description in (None, "Validation Error"):
+                        description = title_of(422)
+                    responses["422"] = {"description": description, "content": _problem_content()}
         for name in ("HTTPValidationError", "ValidationError"):
             components.pop(name, None)
         app.openapi_schema = schema
