@@ -73,11 +73,17 @@ def _problem_content() -> dict[str, Any]:
     return {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
 
 
-# For ``APIRouter(responses=PROBLEM_RESPONSES)``: documents the problem answers of a router's routes.
-PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"model": Problem, "description": title_of(status), "content": _problem_content()}
-    for status in (400, 404, 409, 410, 422)
-}
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The problem answers ``statuses`` for OpenAPI (``APIRouter(responses=...)``)."""
+    return {
+        status: {"model": Problem, "description": title_of(status), "content": _problem_content()}
+        for status in statuses
+    }
+
+
+# For ``APIRouter(responses=PROBLEM_RESPONSES)``: documents the problem answers of a router's routes; a
+# router that refuses in other ways adds them, e.g. ``{**PROBLEM_RESPONSES, **problem_responses(503)}``.
+PROBLEM_RESPONSES = problem_responses(400, 404, 409, 410, 422)
 
 
 # ---------------------------------------------------------------- request validation in German
