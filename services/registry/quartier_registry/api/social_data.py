@@ -23,9 +23,12 @@ from quartier_registry.domain.social_data import (
 )
 from quartier_registry.domain.territory import Territory
 from quartier_registry.service import social_data as service
-from quartier_shared.http import PROBLEM_RESPONSES, Actor, Pool
+from quartier_shared.http import PROBLEM_RESPONSES, Actor, Pool, problem_responses
 
-router = APIRouter(prefix="/api/v1/social-data", tags=["Sozialdaten"], responses=PROBLEM_RESPONSES)
+# 503: the territory is not loaded yet (a start that has not finished).
+router = APIRouter(
+    prefix="/api/v1/social-data", tags=["Sozialdaten"], responses={**PROBLEM_RESPONSES, **problem_responses(503)}
+)
 
 MAX_BODY_BYTES = 5 * 1024 * 1024
 

@@ -9,9 +9,10 @@ from pydantic import BaseModel, Field
 
 from quartier_registry.domain.territory import Territory
 from quartier_registry.service import territory as service
-from quartier_shared.http import PROBLEM_RESPONSES, Actor, Pool
+from quartier_shared.http import PROBLEM_RESPONSES, Actor, Pool, problem_responses
 
-router = APIRouter(prefix="/api/v1", tags=["Gebiet"], responses=PROBLEM_RESPONSES)
+# 503: the territory is not loaded yet (a start that has not finished).
+router = APIRouter(prefix="/api/v1", tags=["Gebiet"], responses={**PROBLEM_RESPONSES, **problem_responses(503)})
 
 
 class DistrictOut(BaseModel):
