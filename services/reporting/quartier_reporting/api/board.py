@@ -31,8 +31,7 @@ from fastapi import APIRouter, Header, Query
 
 from quartier_reporting.service import board as service
 from quartier_reporting.service import rebuild as rebuild_service
-from quartier_reporting.service.reports import InvalidInput
-from quartier_shared.errors import NotFound
+from quartier_shared.errors import InvalidInput, NotFound
 from quartier_shared.http import PROBLEM_RESPONSES, Ctx, Pool
 
 router = APIRouter(prefix="/api/v1", tags=["Lagebild und Lesemodelle"], responses=PROBLEM_RESPONSES)
