@@ -7,12 +7,13 @@ lifespan), no database, no broker.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Annotated, Any
 
+import httpx
 import pytest
 from fastapi import APIRouter, FastAPI, Query
-from fastapi.testclient import TestClient
 from pydantic import BaseModel, Field
 
 from quartier_shared import errors
@@ -96,9 +97,15 @@ def _app() -> FastAPI:
     return app
 
 
-@pytest.fixture(scope="module")
-def client() -> TestClient:
-    return TestClient(_app())
+def _client(app: FastAPI) -> httpx.AsyncClient:
+    """Requests straight into the app; its lifespan (database, broker) is never started."""
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://quartier.test")
+
+
+@pytest.fixture
+async def client() -> AsyncIterator[httpx.AsyncClient]:
+    async with _client(_app()) as c:
+        yield c
 
 
 @pytest.mark.parametrize(
@@ -115,10 +122,10 @@ def client() -> TestClient:
         ("plan", 404, "Nicht gefunden"),
     ],
 )
-def test_a_domain_error_answers_with_its_status_as_a_problem(
-    client: TestClient, kind: str, status: int, title: str
+async def test_a_domain_error_answers_with_its_status_as_a_problem(
+    client: httpx.AsyncClient, kind: str, status: int, title: str
 ) -> None:
-    response = client.get(f"/api/v1/refuse/{kind}")
+    response = await client.get(f"/api/v1/refuse/{kind}")
     assert response.status_code == status
     assert response.headers["content-type"] == PROBLEM_MEDIA_TYPE
     assert response.json() == {
@@ -130,19 +137,19 @@ def test_a_domain_error_answers_with_its_status_as_a_problem(
     }
 
 
-def test_extensions_and_several_field_errors_are_members_of_the_problem(client: TestClient) -> None:
-    clash = client.get("/api/v1/clash").json()
+async def test_extensions_and_several_field_errors_are_members_of_the_problem(client: httpx.AsyncClient) -> None:
+    clash = (await client.get("/api/v1/clash")).json()
     assert (clash["status"], clash["conflicts"]) == (409, [{"id": 1}])
     assert clash["errors"] == [{"field": "starts_at", "message": "Am selben Abend tagt der Rat."}]
-    lines = client.get("/api/v1/lines").json()
+    lines = (await client.get("/api/v1/lines")).json()
     assert lines["lines"] == [{"line": 5, "message": "Wohnbereich „99“ ist nicht bekannt."}]
     assert "errors" not in lines, "a refusal without a field names none"
-    several = client.get("/api/v1/several").json()
+    several = (await client.get("/api/v1/several")).json()
     assert [e["field"] for e in several["errors"]] == ["title", "ends_on"]
 
 
-def test_a_request_validation_error_is_a_422_in_german_naming_the_field(client: TestClient) -> None:
-    response = client.post(
+async def test_a_request_validation_error_is_a_422_in_german_naming_the_field(client: httpx.AsyncClient) -> None:
+    response = await client.post(
         "/api/v1/measures", params={"year": "zwanzig"}, json={"title": "x" * 11, "starts_on": "31.12.2026"}
     )
     assert response.status_code == 422
@@ -155,31 +162,31 @@ def test_a_request_validation_error_is_a_422_in_german_naming_the_field(client: 
         "starts_on": "Bitte ein gültiges Datum angeben (JJJJ-MM-TT).",
     }
     assert "Feld „starts_on“: Bitte ein gültiges Datum angeben (JJJJ-MM-TT)." in problem["detail"]
-    missing = client.post("/api/v1/measures", params={"year": 2026}, json={"title": "Boule"}).json()
+    missing = (await client.post("/api/v1/measures", params={"year": 2026}, json={"title": "Boule"})).json()
     assert missing["errors"] == [{"field": "starts_on", "message": "Pflichtangabe fehlt."}]
-    broken = client.post(
+    broken = await client.post(
         "/api/v1/measures", params={"year": 2026}, content=b"{", headers={"content-type": "application/json"}
     )
     assert broken.status_code == 422 and broken.json()["detail"] == "Die Anfrage ist kein gültiges JSON."
 
 
-def test_an_unknown_address_and_method_are_problems_too(client: TestClient) -> None:
-    unknown = client.get("/api/v1/nirgends")
+async def test_an_unknown_address_and_method_are_problems_too(client: httpx.AsyncClient) -> None:
+    unknown = await client.get("/api/v1/nirgends")
     assert (unknown.status_code, unknown.headers["content-type"]) == (404, PROBLEM_MEDIA_TYPE)
     assert unknown.json()["detail"] == "Diese Adresse gibt es nicht."
-    wrong = client.delete("/api/v1/clash")
+    wrong = await client.delete("/api/v1/clash")
     assert (wrong.status_code, wrong.json()["title"]) == (405, "Methode nicht erlaubt")
 
 
-def test_actor_and_if_match_are_read_once_for_every_route(client: TestClient) -> None:
+async def test_actor_and_if_match_are_read_once_for_every_route(client: httpx.AsyncClient) -> None:
     body = {"title": "Boule", "starts_on": "2026-05-01"}
-    assert client.post("/api/v1/measures", params={"year": 2026}, json=body).json()["actor"] == "api"
-    named = client.post("/api/v1/measures", params={"year": 2026}, json=body, headers={"X-Quartier-Actor": "kim"})
+    assert (await client.post("/api/v1/measures", params={"year": 2026}, json=body)).json()["actor"] == "api"
+    named = await client.post("/api/v1/measures", params={"year": 2026}, json=body, headers={"X-Quartier-Actor": "kim"})
     assert named.json()["actor"] == "kim"
     for header, version in (("3", 3), ('"3"', 3), ('W/"3"', 3), ("*", None)):
-        assert client.put("/api/v1/versioned", headers={"If-Match": header}).json() == {"version": version}
-    assert client.put("/api/v1/versioned").json() == {"version": None}
-    refused = client.put("/api/v1/versioned", headers={"If-Match": "drei"})
+        assert (await client.put("/api/v1/versioned", headers={"If-Match": header})).json() == {"version": version}
+    assert (await client.put("/api/v1/versioned")).json() == {"version": None}
+    refused = await client.put("/api/v1/versioned", headers={"If-Match": "drei"})
     assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "If-Match"
 
 
@@ -187,7 +194,7 @@ def _problem_ref(response: dict[str, Any]) -> str:
     return str(response["content"][PROBLEM_MEDIA_TYPE]["schema"]["$ref"])
 
 
-def test_openapi_documents_the_problem_and_no_http_validation_error() -> None:
+async def test_openapi_documents_the_problem_and_no_http_validation_error() -> None:
     doc = _app().openapi()
     schemas = doc["components"]["schemas"]
     assert "Problem" in schemas and "ProblemFieldError" in schemas
@@ -198,13 +205,13 @@ def test_openapi_documents_the_problem_and_no_http_validation_error() -> None:
     assert "HTTPValidationError" not in str(doc)
 
 
-def test_create_app_answers_problems_without_being_started() -> None:
+async def test_create_app_answers_problems_without_being_started() -> None:
     """The runtime installs the handlers for every service: a refusal needs no database to be answered."""
     spec = ServiceSpec(name="probe", title="Probe", migrations=Path("."), routers=[_router()])
-    with_runtime = TestClient(create_app(spec))
-    response = with_runtime.get("/api/v1/refuse/gone")
-    assert (response.status_code, response.headers["content-type"]) == (410, PROBLEM_MEDIA_TYPE)
-    assert with_runtime.get("/health").json()["status"] == "ok"
+    async with _client(create_app(spec)) as with_runtime:
+        response = await with_runtime.get("/api/v1/refuse/gone")
+        assert (response.status_code, response.headers["content-type"]) == (410, PROBLEM_MEDIA_TYPE)
+        assert (await with_runtime.get("/health")).json()["status"] == "ok"
 
 
 def _service_apps() -> list[tuple[str, FastAPI]]:
@@ -222,7 +229,7 @@ def _service_apps() -> list[tuple[str, FastAPI]]:
 
 
 @pytest.mark.parametrize(("name", "app"), _service_apps(), ids=lambda v: v if isinstance(v, str) else "")
-def test_each_service_documents_its_problem_answers(name: str, app: FastAPI) -> None:
+async def test_each_service_documents_its_problem_answers(name: str, app: FastAPI) -> None:
     doc = app.openapi()
     assert "Problem" in doc["components"]["schemas"], name
     assert "HTTPValidationError" not in doc["components"]["schemas"], name
