@@ -194,7 +194,7 @@ def _problem_ref(response: dict[str, Any]) -> str:
     return str(response["content"][PROBLEM_MEDIA_TYPE]["schema"]["$ref"])
 
 
-async def test_openapi_documents_the_problem_and_no_http_validation_error() -> None:
+def test_openapi_documents_the_problem_and_no_http_validation_error() -> None:
     doc = _app().openapi()
     schemas = doc["components"]["schemas"]
     assert "Problem" in schemas and "ProblemFieldError" in schemas
@@ -229,7 +229,7 @@ def _service_apps() -> list[tuple[str, FastAPI]]:
 
 
 @pytest.mark.parametrize(("name", "app"), _service_apps(), ids=lambda v: v if isinstance(v, str) else "")
-async def test_each_service_documents_its_problem_answers(name: str, app: FastAPI) -> None:
+def test_each_service_documents_its_problem_answers(name: str, app: FastAPI) -> None:
     doc = app.openapi()
     assert "Problem" in doc["components"]["schemas"], name
     assert "HTTPValidationError" not in doc["components"]["schemas"], name
