@@ -301,7 +301,7 @@ async def test_services_filter_by_modification_and_withdrawn_ones_are_inactive(
 
         bad = await gateway.get("/hsds/services", params={"modified_after": "gestern"})
         assert bad.status_code == 422
-        assert bad.json()["detail"]["field"] == "modified_after"
+        assert bad.json()["errors"][0]["field"] == "modified_after"
 
 
 async def test_organizations_and_service_at_locations_validate(stack: Stack, seeded: dict[str, Any]) -> None:

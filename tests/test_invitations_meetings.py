@@ -272,7 +272,7 @@ async def test_bad_input_is_refused_naming_the_field(
         before = len((await client.get(f"{territory}/meetings")).json())
         response = await client.post(f"{territory}/meetings", json=body, headers=HEADERS)
         assert response.status_code == 422, response.text
-        assert response.json()["detail"].startswith(f"{field}: "), response.json()
+        assert response.json()["errors"][0]["field"] == field, response.json()
         assert len((await client.get(f"{territory}/meetings")).json()) == before
 
 
@@ -420,14 +420,14 @@ async def test_needs_are_recorded_only_at_a_conference_and_in_its_area(
             {"text": "Mehr Bänke", "field_of_action": "Quartiersmanagement", "residential_area_number": 71},
             status=422,
         )
-        assert wrong_area["detail"].startswith("residential_area_number: ")
+        assert wrong_area["errors"][0]["field"] == "residential_area_number"
         wrong_field = await post(
             client,
             f"{territory}/meetings/{conference['id']}/needs",
             {"text": "Mehr Bänke", "field_of_action": "Raumfahrt"},
             status=422,
         )
-        assert wrong_field["detail"].startswith("field_of_action: ")
+        assert wrong_field["errors"][0]["field"] == "field_of_action"
 
 
 async def test_conference_needs_arrive_in_planning(

@@ -170,7 +170,7 @@ async def test_merging_withdraws_one_offer_into_the_other(stack: Stack, registry
             f"/api/v1/duplicates/{candidate['pair_id']}/merge", json={"keep_offer_id": str(uuid.uuid4())}
         )
         assert wrong.status_code == 422
-        assert wrong.json()["detail"]["field"] == "keep_offer_id"
+        assert wrong.json()["errors"][0]["field"] == "keep_offer_id"
 
         merged = await client.post(
             f"/api/v1/duplicates/{candidate['pair_id']}/merge", json={"keep_offer_id": a["offer"]["id"]}, headers=ACTOR
@@ -217,28 +217,29 @@ async def test_bad_input_is_refused_naming_the_field_and_stores_nothing(stack: S
     async with httpx.AsyncClient(base_url=stack.url("registry")) as client:
         r = await client.post("/api/v1/offers", json=no_days)
         assert r.status_code == 422
-        assert r.json()["detail"] == {
-            "field": "schedule.recurrences[0].weekdays",
-            "message": "Bitte geben Sie mindestens einen Wochentag für den Termin an.",
-        }
+        assert r.json()["errors"] == [
+            {
+                "field": "schedule.recurrences[0].weekdays",
+                "message": "Bitte geben Sie mindestens einen Wochentag für den Termin an.",
+            }
+        ]
         r = await client.post("/api/v1/offers", json=unknown_area)
         assert r.status_code == 422
-        assert r.json()["detail"] == {
-            "field": "place.residential_area_number",
-            "message": "Wohnbereich 99 ist nicht bekannt.",
-        }
+        assert r.json()["errors"] == [
+            {"field": "place.residential_area_number", "message": "Wohnbereich 99 ist nicht bekannt."}
+        ]
         r = await client.post("/api/v1/offers", json=unknown_centre)
         assert r.status_code == 422
-        assert r.json()["detail"]["field"] == "place.social_area_key"
-        assert "Sozialraum „atlantis“ ist nicht bekannt." == r.json()["detail"]["message"]
+        assert r.json()["errors"][0]["field"] == "place.social_area_key"
+        assert "Sozialraum „atlantis“ ist nicht bekannt." == r.json()["errors"][0]["message"]
         r = await client.post("/api/v1/offers", json=["kein", "Objekt"])
         assert r.status_code == 422
 
         existing = demo_offer_id("rhynern-mittagstisch")
         r = await client.put(f"/api/v1/offers/{existing}", json=no_days)
-        assert r.status_code == 422 and r.json()["detail"]["field"] == "schedule.recurrences[0].weekdays"
+        assert r.status_code == 422 and r.json()["errors"][0]["field"] == "schedule.recurrences[0].weekdays"
         r = await client.post(f"/api/v1/offers/{existing}/withdraw", json={"reason": "  "})
-        assert r.status_code == 422 and r.json()["detail"]["field"] == "reason"
+        assert r.status_code == 422 and r.json()["errors"][0]["field"] == "reason"
         r = await client.post(f"/api/v1/offers/{uuid.uuid4()}/confirm")
         assert r.status_code == 404
     assert await registry_db.fetchval("SELECT count(*) FROM offers") == offers_before

@@ -253,7 +253,7 @@ async def test_modified_since_returns_only_what_changed(stack: Stack, check: OPa
         nothing = await _get(client, body["person"], modified_since="2999-01-01T00:00:00+00:00")
         assert nothing["data"] == [] and nothing["pagination"]["totalElements"] == 0
         bad = await client.get(body["person"], params={"modified_since": "gestern"})
-        assert bad.status_code == 400 and bad.json()["detail"]["parameter"] == "modified_since"
+        assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "modified_since"
         assert (await client.get(f"{gateway}/oparl/body/anderswo/person")).status_code == 404
         assert (await client.get(f"{body['person']}/kein-uuid")).status_code == 404
 

@@ -76,7 +76,7 @@ async def test_a_goal_reaches_the_districts_through_the_measures_linking_to_it(
         }
         twin = await client.post(f"{planning}/goals", json=goal_body(title=goal["title"].upper()), headers=HEADERS)
         assert twin.status_code == 422
-        assert twin.json()["detail"].startswith("title: Ein Steuerungsziel „")
+        assert twin.json()["errors"][0]["field"] == "title" and twin.json()["detail"].startswith("Ein Steuerungsziel „")
 
         in_year = (await client.get(f"{planning}/goals", params={"year": year})).json()
         assert goal_id in [g["id"] for g in in_year]
@@ -119,7 +119,7 @@ async def test_a_goal_reaches_the_districts_through_the_measures_linking_to_it(
         assert (await client.get(f"{planning}/goals/{goal_id}")).json()["title"] == goal["title"]
 
         no_reason = await client.post(f"{planning}/goals/{goal_id}/retire", json={"reason": " "}, headers=HEADERS)
-        assert no_reason.status_code == 422 and no_reason.json()["detail"].startswith("reason:")
+        assert no_reason.status_code == 422 and no_reason.json()["errors"][0]["field"] == "reason"
         retired = await client.post(
             f"{planning}/goals/{goal_id}/retire", json={"reason": "Vom Rat aufgehoben"}, headers=HEADERS
         )
@@ -135,14 +135,20 @@ async def test_a_goal_reaches_the_districts_through_the_measures_linking_to_it(
             headers=HEADERS,
         )
         assert refused.status_code == 422
-        assert refused.json()["detail"] == f"steering_goal_ids: Steuerungsziel „{goal['title']}“ ist zurückgezogen."
+        assert refused.json()["errors"][0] == {
+            "field": "steering_goal_ids",
+            "message": f"Steuerungsziel „{goal['title']}“ ist zurückgezogen.",
+        }
         unknown = str(uuid.uuid4())
         refused = await client.post(
             f"{planning}/plans/{plan['id']}/measures",
             json=cycle.measure(ready, year, steering_goal_ids=[unknown]),
             headers=HEADERS,
         )
-        assert refused.json()["detail"] == f"steering_goal_ids: Steuerungsziel {unknown} ist nicht bekannt."
+        assert refused.json()["errors"][0] == {
+            "field": "steering_goal_ids",
+            "message": f"Steuerungsziel {unknown} ist nicht bekannt.",
+        }
         assert len((await client.get(f"{planning}/plans/{plan['id']}")).json()["measures"]) == 1
 
         active = (await client.get(f"{planning}/goals")).json()
@@ -194,10 +200,10 @@ async def test_a_goal_not_valid_in_the_plan_year_takes_no_link(planning: str, re
             headers=HEADERS,
         )
         assert refused.status_code == 422
-        assert refused.json()["detail"] == (
-            f"steering_goal_ids: Steuerungsziel „{old['title']}“ gilt nicht im Planjahr {year} "
-            "(gültig ab 2020 bis 2030)."
-        )
+        assert refused.json()["errors"][0] == {
+            "field": "steering_goal_ids",
+            "message": f"Steuerungsziel „{old['title']}“ gilt nicht im Planjahr {year} (gültig ab 2020 bis 2030).",
+        }
         retired = await client.post(f"{planning}/goals/{old['id']}/retire", json={"reason": "Probe"}, headers=HEADERS)
         assert retired.status_code == 200
 
@@ -271,7 +277,7 @@ async def test_a_measure_points_only_to_offers_in_the_directory(
         unknown = str(uuid.uuid4())
         refused = await client.post(url, json=cycle.measure(ready, year, offer_ids=[unknown]), headers=HEADERS)
         assert refused.status_code == 422
-        assert refused.json()["detail"] == f"offer_ids: Angebot {unknown} ist nicht bekannt."
+        assert refused.json()["errors"][0] == {"field": "offer_ids", "message": f"Angebot {unknown} ist nicht bekannt."}
 
         offer = {
             "title": f"Boule im Park {uuid.uuid4().hex[:6]}",
@@ -301,7 +307,10 @@ async def test_a_measure_points_only_to_offers_in_the_directory(
             url, json=cycle.measure(ready, year, title="Boule 2", offer_ids=[offer_id]), headers=HEADERS
         )
         assert refused.status_code == 422
-        assert refused.json()["detail"] == f"offer_ids: Angebot {offer_id} wurde zurückgezogen."
+        assert refused.json()["errors"][0] == {
+            "field": "offer_ids",
+            "message": f"Angebot {offer_id} wurde zurückgezogen.",
+        }
         titles = [m["spec"]["title"] for m in (await client.get(f"{planning}/plans/{plan['id']}")).json()["measures"]]
         assert titles == ["Elterncafé", "Boule"]
 

@@ -168,14 +168,15 @@ async def test_bad_input_is_refused_in_german_and_nothing_is_stored(planning: st
         body = need_body(ready, norden)
         outside = await client.post(f"{planning}/needs", json=body, headers=HEADERS)
         assert outside.status_code == 422
-        assert outside.json()["detail"] == (
-            f"residential_area_number: Wohnbereich {norden} gehört nicht zum Sozialraum „westen“."
-        )
+        assert outside.json()["errors"][0] == {
+            "field": "residential_area_number",
+            "message": f"Wohnbereich {norden} gehört nicht zum Sozialraum „westen“.",
+        }
         named = await client.post(
             f"{planning}/needs", json=need_body(ready, westen, raised_by="Erika Mustermann"), headers=HEADERS
         )
         assert named.status_code == 422
-        assert named.json()["detail"].startswith("raised_by:")
+        assert named.json()["errors"][0]["field"] == "raised_by"
         assert not await db.fetchval(
             "SELECT count(*) FROM needs WHERE document->>'title' = $1 OR document->>'raised_by' = $2",
             body["title"],
@@ -191,7 +192,7 @@ async def test_bad_input_is_refused_in_german_and_nothing_is_stored(planning: st
             headers=HEADERS,
         )
         assert unknown.status_code == 422
-        assert unknown.json()["detail"].startswith("measure_id: Maßnahme ")
+        assert unknown.json()["errors"][0]["field"] == "measure_id" and unknown.json()["detail"].startswith("Maßnahme ")
 
         north_year = await cycle.free_year(ready, "norden")
         north = await cycle.new_plan(client, planning, "norden", north_year)

@@ -134,10 +134,10 @@ async def test_a_broken_file_names_its_line_and_imports_nothing(stack: Stack, re
     async with httpx.AsyncClient(base_url=stack.url("registry")) as client:
         response = await client.post("/api/v1/social-data/imports", content="\n".join(lines), headers=ACTOR)
         assert response.status_code == 422, response.text
-        detail = response.json()["detail"]
-        assert [d["line"] for d in detail] == [5, 7]
-        assert "Wohnbereich „99“ ist nicht bekannt" in detail[0]["message"]
-        assert "„viele“ ist keine Zahl" in detail[1]["message"]
+        lines = response.json()["lines"]
+        assert [d["line"] for d in lines] == [5, 7]
+        assert "Wohnbereich „99“ ist nicht bekannt" in lines[0]["message"]
+        assert "„viele“ ist keine Zahl" in lines[1]["message"]
         # nothing half-imported: the valid lines 3, 4 and 6 are not there either
         for key in ("westen", "norden", "mitte"):
             area = await _series(client, key, year)

@@ -67,6 +67,13 @@ class BadRequest(DomainError):
     title = "Fehlerhafte Anfrage"
 
 
+class Forbidden(DomainError):
+    """The request carries no right to this, e.g. a forged or expired answer link (403)."""
+
+    status = 403
+    title = "Nicht erlaubt"
+
+
 class NotFound(DomainError):
     """What the request names does not exist (404)."""
 
@@ -104,7 +111,7 @@ class Unavailable(DomainError):
 TITLES: dict[int, str] = {
     400: BadRequest.title,
     401: "Anmeldung erforderlich",
-    403: "Nicht erlaubt",
+    403: Forbidden.title,
     404: NotFound.title,
     405: "Methode nicht erlaubt",
     406: "Format nicht verfügbar",

@@ -73,11 +73,17 @@ def _problem_content() -> dict[str, Any]:
     return {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
 
 
-# For ``APIRouter(responses=PROBLEM_RESPONSES)``: documents the problem answers of a router's routes.
-PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"model": Problem, "description": title_of(status), "content": _problem_content()}
-    for status in (400, 404, 409, 410, 422)
-}
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The problem answers ``statuses`` for OpenAPI (``APIRouter(responses=...)``)."""
+    return {
+        status: {"model": Problem, "description": title_of(status), "content": _problem_content()}
+        for status in statuses
+    }
+
+
+# For ``APIRouter(responses=PROBLEM_RESPONSES)``: documents the problem answers of a router's routes; a
+# router that refuses in other ways adds them, e.g. ``{**PROBLEM_RESPONSES, **problem_responses(503)}``.
+PROBLEM_RESPONSES = problem_responses(400, 404, 409, 410, 422)
 
 
 # ---------------------------------------------------------------- request validation in German
@@ -231,7 +237,11 @@ def _document_problems(app: FastAPI) -> None:
             for operation in path.values():
                 responses = operation.get("responses", {}) if isinstance(operation, dict) else {}
                 if "422" in responses:
-                    responses["422"] = {"description": title_of(422), "content": _problem_content()}
+                    # A route's own description of its 422 stays; FastAPI's English default does not.
+                    description = responses["422"].get("description")
+                    if description in (None, "Validation Error"):
+                        description = title_of(422)
+                    responses["422"] = {"description": description, "content": _problem_content()}
         for name in ("HTTPValidationError", "ValidationError"):
             components.pop(name, None)
         app.openapi_schema = schema

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
+from quartier_shared import errors
+
 OPARL_VERSION = "https://schema.oparl.org/1.1/"
 
 DEFAULT_LIMIT = 100
@@ -25,13 +27,12 @@ def type_url(name: str) -> str:
     return f"{OPARL_VERSION}{name}"
 
 
-class OParlQueryError(ValueError):
+class OParlQueryError(errors.BadRequest):
     """A list parameter is not understood. ``parameter`` names it, ``message`` says why (German)."""
 
     def __init__(self, parameter: str, message: str) -> None:
-        super().__init__(f"{parameter}: {message}")
+        super().__init__(parameter, message)
         self.parameter = parameter
-        self.message = message
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,12 @@ import logging
 import sys
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import uvicorn
 from aiokafka import AIOKafkaProducer
 from fastapi import APIRouter, FastAPI, Request
@@ -30,6 +31,7 @@ from quartier_shared.consumer import EventConsumer, GroupLagMonitor
 from quartier_shared.context import ServiceContext
 from quartier_shared.db import create_pool, migrate
 from quartier_shared.events.topics import TOPICS, TopicSpec
+from quartier_shared.http import install_problem_handlers
 from quartier_shared.kafka_admin import ensure_topics
 from quartier_shared.logging import configure_logging, correlation_id_var
 from quartier_shared.metrics import DB_POOL_MAX, DB_POOL_SIZE, REGISTRY, http_metrics_middleware
@@ -114,66 +116,124 @@ async def correlation_middleware(request: Request, call_next: Callable[[Request]
     return response
 
 
-def create_app(spec: ServiceSpec, settings: ServiceSettings | None = None) -> FastAPI:
-    settings = settings or ServiceSettings(service_name=spec.name)
+@dataclass
+class _Running:
+    """What the lifespan started, so that ``_shutdown`` stops exactly that (also after a failed start)."""
 
+    pool: asyncpg.Pool
+    broker: KafkaBroker | None = None
+    dlq_producer: AIOKafkaProducer | None = None
+    relay: OutboxRelay | None = None
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+
+async def _prepare_storage(spec: ServiceSpec, settings: ServiceSettings, pool: asyncpg.Pool) -> None:
+    """The service's tables (its libraries' first) and the topics it reads and writes."""
+    await migrate(pool, settings.db_schema, spec.migrations, spec.library_migrations)
+    await ensure_topics(
+        settings.kafka_bootstrap,
+        spec.topics,
+        prefix=settings.topic_prefix,
+        replication_factor=settings.topic_replication_factor,
+    )
+
+
+def _build_broker(settings: ServiceSettings) -> KafkaBroker:
+    return KafkaBroker(
+        settings.kafka_bootstrap,
+        enable_idempotence=True,
+        client_id=f"quartier-{settings.service_name}",
+        # faststream logs through our JSON handlers; per-message lines only at DEBUG.
+        logger=logging.getLogger("faststream"),
+        log_level=logging.DEBUG,
+        middlewares=[KafkaPrometheusMiddleware(registry=REGISTRY, app_name=settings.service_name)],
+    )
+
+
+def _build_dlq_producer(settings: ServiceSettings) -> AIOKafkaProducer:
+    return AIOKafkaProducer(
+        bootstrap_servers=settings.kafka_bootstrap,
+        enable_idempotence=True,
+        acks="all",
+        client_id=f"quartier-{settings.service_name}-dlq",
+    )
+
+
+def _wire_consumers(spec: ServiceSpec, settings: ServiceSettings, running: _Running) -> list[EventConsumer]:
+    assert running.broker is not None
+    consumers = spec.consumers()
+    for consumer in consumers:
+        consumer.pool = running.pool
+        consumer.dlq_producer = running.dlq_producer
+        consumer.topic_prefix = settings.topic_prefix
+        consumer.max_attempts = settings.consumer_max_attempts
+        consumer.subscribe(running.broker)
+    return consumers
+
+
+def _build_relay(settings: ServiceSettings, pool: asyncpg.Pool) -> OutboxRelay | None:
+    if not settings.relay_enabled:
+        return None
+    return OutboxRelay(
+        pool,
+        schema=settings.db_schema,
+        bootstrap_servers=settings.kafka_bootstrap,
+        topic_prefix=settings.topic_prefix,
+        batch_size=settings.relay_batch_size,
+    )
+
+
+async def _connect(spec: ServiceSpec, settings: ServiceSettings, running: _Running) -> ServiceContext:
+    """Storage ready, broker and consumers wired, relay built: the service's context."""
+    await _prepare_storage(spec, settings, running.pool)
+    broker = running.broker = _build_broker(settings)
+    dlq_producer = running.dlq_producer = _build_dlq_producer(settings)
+    consumers = _wire_consumers(spec, settings, running)
+    running.relay = _build_relay(settings, running.pool)
+    return ServiceContext(settings, running.pool, broker, dlq_producer, consumers, running.relay)
+
+
+async def _start_background(spec: ServiceSpec, ctx: ServiceContext, running: _Running) -> None:
+    """Broker and dead-letter producer started, then relay, metrics and the service's own work."""
+    assert running.dlq_producer is not None and running.broker is not None
+    await running.dlq_producer.start()
+    await running.broker.start()
+    if running.relay is not None:
+        running.tasks.append(asyncio.create_task(running.relay.run(), name="outbox-relay"))
+    running.tasks.append(asyncio.create_task(_periodic_metrics(ctx, spec.publishes), name="metrics"))
+    for work in spec.background:
+        running.tasks.append(asyncio.create_task(work(ctx), name=getattr(work, "__name__", "background")))
+
+
+async def _shutdown(running: _Running) -> None:
+    """The relay finishes its batch (it is stopped, not cancelled), the rest is cancelled; then the pool closes."""
+    if running.relay is not None:
+        running.relay.stop()
+    for task in running.tasks:
+        if task.get_name() != "outbox-relay":
+            task.cancel()
+    for task in running.tasks:
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await asyncio.wait_for(task, 10)
+    if running.broker is not None:
+        await running.broker.stop()
+    if running.dlq_producer is not None:
+        with contextlib.suppress(Exception):
+            await running.dlq_producer.stop()
+    await running.pool.close()
+
+
+def _lifespan(spec: ServiceSpec, settings: ServiceSettings) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(settings.service_name, settings.log_level)
-        pool = await create_pool(settings)
-        tasks: list[asyncio.Task[None]] = []
-        broker: KafkaBroker | None = None
-        dlq_producer: AIOKafkaProducer | None = None
-        relay: OutboxRelay | None = None
+        running = _Running(await create_pool(settings))
         try:
-            await migrate(pool, settings.db_schema, spec.migrations, spec.library_migrations)
-            await ensure_topics(
-                settings.kafka_bootstrap,
-                spec.topics,
-                prefix=settings.topic_prefix,
-                replication_factor=settings.topic_replication_factor,
-            )
-            broker = KafkaBroker(
-                settings.kafka_bootstrap,
-                enable_idempotence=True,
-                client_id=f"quartier-{settings.service_name}",
-                # faststream logs through our JSON handlers; per-message lines only at DEBUG.
-                logger=logging.getLogger("faststream"),
-                log_level=logging.DEBUG,
-                middlewares=[KafkaPrometheusMiddleware(registry=REGISTRY, app_name=settings.service_name)],
-            )
-            dlq_producer = AIOKafkaProducer(
-                bootstrap_servers=settings.kafka_bootstrap,
-                enable_idempotence=True,
-                acks="all",
-                client_id=f"quartier-{settings.service_name}-dlq",
-            )
-            consumers = spec.consumers()
-            for consumer in consumers:
-                consumer.pool = pool
-                consumer.dlq_producer = dlq_producer
-                consumer.topic_prefix = settings.topic_prefix
-                consumer.max_attempts = settings.consumer_max_attempts
-                consumer.subscribe(broker)
-            if settings.relay_enabled:
-                relay = OutboxRelay(
-                    pool,
-                    schema=settings.db_schema,
-                    bootstrap_servers=settings.kafka_bootstrap,
-                    topic_prefix=settings.topic_prefix,
-                    batch_size=settings.relay_batch_size,
-                )
-            ctx = ServiceContext(settings, pool, broker, dlq_producer, consumers, relay)
+            ctx = await _connect(spec, settings, running)
             app.state.ctx = ctx
             if spec.on_startup is not None:
                 await spec.on_startup(ctx)
-            await dlq_producer.start()
-            await broker.start()
-            if relay is not None:
-                tasks.append(asyncio.create_task(relay.run(), name="outbox-relay"))
-            tasks.append(asyncio.create_task(_periodic_metrics(ctx, spec.publishes), name="metrics"))
-            for work in spec.background:
-                tasks.append(asyncio.create_task(work(ctx), name=getattr(work, "__name__", "background")))
+            await _start_background(spec, ctx, running)
             log.info("service started", extra={"port": settings.http_port})
             yield
         except StartupRefused as exc:
@@ -181,26 +241,13 @@ def create_app(spec: ServiceSpec, settings: ServiceSettings | None = None) -> Fa
             print(f"{settings.service_name}: Start abgebrochen: {exc}", file=sys.stderr, flush=True)
             raise
         finally:
-            if relay is not None:
-                relay.stop()
-            for task in tasks:
-                if task.get_name() != "outbox-relay":
-                    task.cancel()
-            for task in tasks:
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await asyncio.wait_for(task, 10)
-            if broker is not None:
-                await broker.stop()
-            if dlq_producer is not None:
-                with contextlib.suppress(Exception):
-                    await dlq_producer.stop()
-            await pool.close()
+            await _shutdown(running)
 
-    app = FastAPI(
-        title=spec.title, lifespan=lifespan, openapi_url="/api/v1/openapi.json", docs_url=None, redoc_url=None
-    )
-    app.middleware("http")(http_metrics_middleware)
-    app.middleware("http")(correlation_middleware)
+    return lifespan
+
+
+def _add_probes(app: FastAPI, spec: ServiceSpec, settings: ServiceSettings) -> None:
+    """``/health``, ``/ready``, ``/asyncapi.json`` and ``/metrics`` (none of them in the OpenAPI document)."""
 
     @app.get("/health", include_in_schema=False)
     async def health() -> dict[str, str]:
@@ -235,6 +282,21 @@ def create_app(spec: ServiceSpec, settings: ServiceSettings | None = None) -> Fa
     async def metrics() -> Response:
         return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
 
+
+def create_app(spec: ServiceSpec, settings: ServiceSettings | None = None) -> FastAPI:
+    """The service's app: lifespan, middleware, problem answers, probes, then its routes."""
+    settings = settings or ServiceSettings(service_name=spec.name)
+    app = FastAPI(
+        title=spec.title,
+        lifespan=_lifespan(spec, settings),
+        openapi_url="/api/v1/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.middleware("http")(http_metrics_middleware)
+    app.middleware("http")(correlation_middleware)
+    install_problem_handlers(app)
+    _add_probes(app, spec, settings)
     for router in spec.routers:
         app.include_router(router)
     if spec.configure_app is not None:

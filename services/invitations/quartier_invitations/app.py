@@ -63,10 +63,6 @@ def all_consumers() -> list[EventConsumer]:
     return [territory_consumer(), *invitations_consumers(), *notice_consumers()]
 
 
-def configure_app(app: FastAPI) -> None:
-    meetings_api.install_error_handlers(app)
-
-
 SPEC = ServiceSpec(
     name="invitations",
     title="Quartier Einladungen",
@@ -81,7 +77,6 @@ SPEC = ServiceSpec(
     ],
     consumers=all_consumers,
     background=[political_calendar_import, delivery_sender, invitees_service.reminders],
-    configure_app=configure_app,
     publishes=[INVITATIONS_MEETINGS],
 )
 

@@ -42,7 +42,7 @@ def csv_of(lines: list[str], header: str = HEADER) -> bytes:
 def rejected(data: bytes, territory: Territory = HAMM) -> list[tuple[int, str]]:
     with pytest.raises(SocialDataRejected) as info:
         parse_csv(data, territory)
-    return [(e.line, e.message) for e in info.value.errors]
+    return [(e.line, e.message) for e in info.value.lines]
 
 
 def test_a_valid_file_parses_with_decimal_comma_and_both_date_forms() -> None:

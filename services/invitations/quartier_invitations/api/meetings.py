@@ -1,8 +1,8 @@
 """HTTP routes of meetings and of the political calendar (internal API, called by the gateway).
 
-Errors: 404 unknown meeting; 409 a refused step (German ``detail`` saying what must happen first; a date
-conflict of a Stadtteilkonferenz also lists ``conflicts``; a stale ``If-Match`` version); 422 wrong input
-(``detail`` = "field: message", German). Times: ISO 8601 with offset, or without offset and read in
+Refusals (problem+json): 404 unknown meeting; 409 a refused step (German ``detail`` saying what must happen
+first; a date conflict of a Stadtteilkonferenz also lists ``conflicts``; a stale ``If-Match`` version); 422
+wrong input (``errors`` names the field, German). Times: ISO 8601 with offset, or without offset and read in
 ``timezone`` (IANA name, default Europe/Berlin). The actor comes from ``X-Quartier-Actor``.
 """
 
@@ -10,35 +10,27 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Awaitable, Callable
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, FastAPI, Header, HTTPException, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from quartier_invitations.db.meetings import to_document
 from quartier_invitations.domain import meetings as domain
 from quartier_invitations.domain.meetings import (
     BERLIN,
-    InvalidInput,
     Location,
     Meeting,
     MeetingChanges,
-    MeetingError,
     MeetingInput,
     MeetingKind,
-    NotFound,
 )
 from quartier_invitations.service import calendar as calendar_service
 from quartier_invitations.service import meetings as service
-from quartier_invitations.service.meetings import DateConflict
+from quartier_shared.http import PROBLEM_RESPONSES, Actor, Ctx, IfMatch, Pool
 from quartier_shared.runtime import ServiceContext
 
-router = APIRouter(prefix="/api/v1", tags=["Sitzungen"])
-Actor = Annotated[str, Header()]
-IfMatch = Annotated[str | None, Header()]
-T = TypeVar("T")
+router = APIRouter(prefix="/api/v1", tags=["Sitzungen"], responses=PROBLEM_RESPONSES)
 
 Kind = Literal["coordination_round", "neighbourhood_conference", "steering_committee", "working_group", "joint"]
 PurposeIn = Literal["prepares_annual_plan", "prepares_conference", "prepares_participation", "evaluation", "other"]
@@ -111,41 +103,6 @@ class NeedIn(BaseModel):
     residential_area_number: int | None = None
 
 
-def _ctx(request: Request) -> ServiceContext:
-    ctx: ServiceContext = request.app.state.ctx
-    return ctx
-
-
-def http_error(exc: MeetingError) -> HTTPException | JSONResponse:
-    if isinstance(exc, NotFound):
-        return HTTPException(status_code=404, detail=exc.message)
-    if isinstance(exc, InvalidInput):
-        return HTTPException(status_code=422, detail=f"{exc.field}: {exc.message}" if exc.field else exc.message)
-    if isinstance(exc, DateConflict):
-        return JSONResponse({"detail": exc.message, "conflicts": exc.conflicts}, status_code=409)
-    return HTTPException(status_code=409, detail=exc.message)
-
-
-async def _run(work: Callable[[], Awaitable[T]]) -> T:
-    try:
-        return await work()
-    except MeetingError as exc:
-        error = http_error(exc)
-        if isinstance(error, JSONResponse):
-            raise _Respond(error) from exc
-        raise error from exc
-
-
-class _Respond(Exception):
-    def __init__(self, response: JSONResponse) -> None:
-        self.response = response
-
-
-async def respond_handler(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, _Respond)
-    return exc.response
-
-
 def doc(meeting: Meeting, history: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     out = to_document(meeting)
     if history is not None:
@@ -153,32 +110,12 @@ def doc(meeting: Meeting, history: list[dict[str, Any]] | None = None) -> dict[s
     return out
 
 
-def _version(if_match: str | None) -> int | None:
-    """``If-Match: 3``, ``"3"`` or ``W/"3"`` → 3."""
-    if if_match is None or not if_match.strip() or if_match.strip() == "*":
-        return None
-    text = if_match.strip().removeprefix("W/").strip('"')
-    try:
-        return int(text)
-    except ValueError:
-        raise HTTPException(status_code=422, detail="If-Match: Bitte die Versionsnummer der Sitzung angeben.") from None
-
-
-def _times(starts_at: dt.datetime, ends_at: dt.datetime, timezone: str) -> tuple[dt.datetime, dt.datetime]:
-    try:
-        return domain.resolve_times(starts_at, ends_at, timezone)
-    except MeetingError as exc:
-        error = http_error(exc)
-        assert isinstance(error, HTTPException)
-        raise error from exc
-
-
 # ---------------------------------------------------------------- meetings
 
 
 @router.post("/meetings", status_code=201, summary="Sitzung planen")
-async def schedule(body: MeetingIn, request: Request, x_quartier_actor: Actor = "api") -> dict[str, Any]:
-    starts_at, ends_at = _times(body.starts_at, body.ends_at, body.timezone)
+async def schedule(body: MeetingIn, pool: Pool, actor: Actor) -> dict[str, Any]:
+    starts_at, ends_at = domain.resolve_times(body.starts_at, body.ends_at, body.timezone)
     spec = MeetingInput(
         kind=MeetingKind(body.kind),
         body_ids=tuple(body.body_ids),
@@ -196,7 +133,7 @@ async def schedule(body: MeetingIn, request: Request, x_quartier_actor: Actor = 
         public=body.public,
         override_reason=body.override_reason,
     )
-    meeting = await _run(lambda: service.schedule(_ctx(request).pool, spec, x_quartier_actor))
+    meeting = await service.schedule(pool, spec, actor)
     return doc(meeting)
 
 
@@ -207,30 +144,25 @@ def _bound(value: dt.datetime | dt.date | None, field: str) -> dt.datetime | Non
         return None
     if not isinstance(value, dt.datetime):
         value = dt.datetime.combine(value + dt.timedelta(days=1) if field == "to" else value, dt.time())
-    try:
-        return domain.resolve_time(value, BERLIN, field)
-    except MeetingError as exc:
-        raise HTTPException(status_code=422, detail=f"{field}: {exc.message}") from exc
+    return domain.resolve_time(value, BERLIN, field)
 
 
 @router.get("/meetings", summary="Sitzungen (ohne Verlauf)")
 async def list_meetings(
-    request: Request,
+    pool: Pool,
     social_area_key: Annotated[str | None, Query(max_length=64)] = None,
     kind: Annotated[Kind | None, Query()] = None,
     from_: Annotated[dt.datetime | dt.date | None, Query(alias="from")] = None,
     to: Annotated[dt.datetime | dt.date | None, Query()] = None,
     status: Annotated[Literal["scheduled", "cancelled"] | None, Query()] = None,
 ) -> list[dict[str, Any]]:
-    meetings = await service.list_meetings(
-        _ctx(request).pool, social_area_key, kind, _bound(from_, "from"), _bound(to, "to"), status
-    )
+    meetings = await service.list_meetings(pool, social_area_key, kind, _bound(from_, "from"), _bound(to, "to"), status)
     return [doc(m) for m in meetings]
 
 
 @router.get("/meetings/{meeting_id}", summary="Eine Sitzung mit Verlauf")
-async def get_meeting(meeting_id: uuid.UUID, request: Request) -> dict[str, Any]:
-    meeting, history = await _run(lambda: service.get(_ctx(request).pool, meeting_id))
+async def get_meeting(meeting_id: uuid.UUID, pool: Pool) -> dict[str, Any]:
+    meeting, history = await service.get(pool, meeting_id)
     return doc(meeting, history)
 
 
@@ -238,23 +170,20 @@ async def get_meeting(meeting_id: uuid.UUID, request: Request) -> dict[str, Any]
 async def reschedule(
     meeting_id: uuid.UUID,
     body: ScheduleIn,
-    request: Request,
-    x_quartier_actor: Actor = "api",
-    if_match: IfMatch = None,
+    pool: Pool,
+    actor: Actor,
+    if_match: IfMatch,
 ) -> dict[str, Any]:
-    starts_at, ends_at = _times(body.starts_at, body.ends_at, body.timezone)
-    version = _version(if_match)
-    meeting = await _run(
-        lambda: service.reschedule(
-            _ctx(request).pool,
-            meeting_id,
-            starts_at,
-            ends_at,
-            body.timezone,
-            body.override_reason,
-            version,
-            x_quartier_actor,
-        )
+    starts_at, ends_at = domain.resolve_times(body.starts_at, body.ends_at, body.timezone)
+    meeting = await service.reschedule(
+        pool,
+        meeting_id,
+        starts_at,
+        ends_at,
+        body.timezone,
+        body.override_reason,
+        if_match,
+        actor,
     )
     return doc(meeting)
 
@@ -263,9 +192,9 @@ async def reschedule(
 async def change(
     meeting_id: uuid.UUID,
     body: ChangeIn,
-    request: Request,
-    x_quartier_actor: Actor = "api",
-    if_match: IfMatch = None,
+    pool: Pool,
+    actor: Actor,
+    if_match: IfMatch,
 ) -> dict[str, Any]:
     changes = MeetingChanges(
         title=body.title,
@@ -276,8 +205,7 @@ async def change(
         format=body.format,
         public=body.public,
     )
-    version = _version(if_match)
-    meeting = await _run(lambda: service.change(_ctx(request).pool, meeting_id, changes, version, x_quartier_actor))
+    meeting = await service.change(pool, meeting_id, changes, if_match, actor)
     return doc(meeting)
 
 
@@ -285,48 +213,35 @@ async def change(
 async def cancel(
     meeting_id: uuid.UUID,
     body: CancelIn,
-    request: Request,
-    x_quartier_actor: Actor = "api",
-    if_match: IfMatch = None,
+    pool: Pool,
+    actor: Actor,
+    if_match: IfMatch,
 ) -> dict[str, Any]:
-    version = _version(if_match)
-    meeting = await _run(lambda: service.cancel(_ctx(request).pool, meeting_id, body.reason, version, x_quartier_actor))
+    meeting = await service.cancel(pool, meeting_id, body.reason, if_match, actor)
     return doc(meeting)
 
 
 @router.post("/meetings/{meeting_id}/attendance", summary="Anwesenheit erfassen")
-async def attendance(
-    meeting_id: uuid.UUID, body: AttendanceIn, request: Request, x_quartier_actor: Actor = "api"
-) -> dict[str, Any]:
-    meeting = await _run(
-        lambda: service.record_attendance(
-            _ctx(request).pool, meeting_id, body.person_ids, body.guests, x_quartier_actor
-        )
-    )
+async def attendance(meeting_id: uuid.UUID, body: AttendanceIn, pool: Pool, actor: Actor) -> dict[str, Any]:
+    meeting = await service.record_attendance(pool, meeting_id, body.person_ids, body.guests, actor)
     return doc(meeting)
 
 
 @router.put("/meetings/{meeting_id}/minutes", summary="Protokoll erfassen")
-async def minutes(
-    meeting_id: uuid.UUID, body: MinutesIn, request: Request, x_quartier_actor: Actor = "api"
-) -> dict[str, Any]:
-    meeting = await _run(lambda: service.record_minutes(_ctx(request).pool, meeting_id, body.text, x_quartier_actor))
+async def minutes(meeting_id: uuid.UUID, body: MinutesIn, pool: Pool, actor: Actor) -> dict[str, Any]:
+    meeting = await service.record_minutes(pool, meeting_id, body.text, actor)
     return doc(meeting)
 
 
 @router.post("/meetings/{meeting_id}/needs", status_code=201, summary="Bedarf der Bewohner:innen erfassen")
-async def raise_need(
-    meeting_id: uuid.UUID, body: NeedIn, request: Request, x_quartier_actor: Actor = "api"
-) -> dict[str, Any]:
-    meeting, need_id = await _run(
-        lambda: service.raise_need(
-            _ctx(request).pool,
-            meeting_id,
-            body.text,
-            body.field_of_action,
-            body.residential_area_number,
-            x_quartier_actor,
-        )
+async def raise_need(meeting_id: uuid.UUID, body: NeedIn, pool: Pool, actor: Actor) -> dict[str, Any]:
+    meeting, need_id = await service.raise_need(
+        pool,
+        meeting_id,
+        body.text,
+        body.field_of_action,
+        body.residential_area_number,
+        actor,
     )
     out = doc(meeting)
     out["need_id"] = str(need_id)
@@ -338,36 +253,35 @@ async def raise_need(
 
 @router.get("/conflicts", summary="Überschneidungen mit Sitzungen von Rat und Bezirksvertretungen")
 async def conflicts(
-    request: Request,
+    pool: Pool,
     social_area_key: Annotated[str, Query(max_length=64)],
     starts_at: Annotated[dt.datetime, Query()],
     ends_at: Annotated[dt.datetime, Query()],
     timezone: Annotated[str, Query(max_length=200)] = BERLIN,
 ) -> dict[str, Any]:
-    start, end = _times(starts_at, ends_at, timezone)
-    found = await _run(lambda: service.check_conflicts(_ctx(request).pool, social_area_key, start, end))
+    start, end = domain.resolve_times(starts_at, ends_at, timezone)
+    found = await service.check_conflicts(pool, social_area_key, start, end)
     return {"conflicts": [c.document() for c in found]}
 
 
 @router.get("/political-calendar", summary="Eingelesene Sitzungen von Rat und Bezirksvertretungen")
 async def political_calendar(
-    request: Request,
+    pool: Pool,
     from_: Annotated[dt.datetime | dt.date | None, Query(alias="from")] = None,
     to: Annotated[dt.datetime | dt.date | None, Query()] = None,
 ) -> list[dict[str, Any]]:
-    meetings = await calendar_service.political_meetings(_ctx(request).pool, _bound(from_, "from"), _bound(to, "to"))
+    meetings = await calendar_service.political_meetings(pool, _bound(from_, "from"), _bound(to, "to"))
     return [calendar_service.document(m) for m in meetings]
 
 
 @router.get("/political-calendar/sources", summary="Stand der Quellen des politischen Kalenders")
-async def political_calendar_sources(request: Request) -> list[dict[str, Any]]:
+async def political_calendar_sources(pool: Pool) -> list[dict[str, Any]]:
     """Per source (oparl, ical): its address, the last attempt and success, the last error, the count."""
-    return await calendar_service.sources(_ctx(request).pool)
+    return await calendar_service.sources(pool)
 
 
 @router.post("/political-calendar/refresh", summary="Politischen Kalender jetzt neu einlesen")
-async def refresh(request: Request) -> dict[str, Any]:
-    ctx = _ctx(request)
+async def refresh(ctx: Ctx) -> dict[str, Any]:
     results = await calendar_service.refresh(ctx.pool, calendar_config(ctx))
     return {"results": results, "sources": await calendar_service.sources(ctx.pool)}
 
@@ -380,8 +294,3 @@ def calendar_config(ctx: ServiceContext) -> calendar_service.CalendarConfig:
         request_timeout_seconds=float(getattr(s, "political_calendar_timeout_seconds", 10.0)),
         import_timeout_seconds=float(getattr(s, "political_calendar_import_timeout_seconds", 120.0)),
     )
-
-
-def install_error_handlers(app: FastAPI) -> None:
-    """A date conflict answers 409 with ``detail`` and ``conflicts`` side by side."""
-    app.add_exception_handler(_Respond, respond_handler)

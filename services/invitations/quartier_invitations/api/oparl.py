@@ -19,18 +19,14 @@ from fastapi.responses import JSONResponse
 from quartier_invitations.db import meetings as db
 from quartier_invitations.db import territory
 from quartier_invitations.domain import oparl_export as oparl
-from quartier_invitations.domain.oparl_export import OParlQueryError, Record, Urls
-from quartier_shared.runtime import ServiceContext
+from quartier_invitations.domain.oparl_export import Record, Urls
+from quartier_shared.errors import NotFound
+from quartier_shared.http import PROBLEM_RESPONSES, Pool
 
-router = APIRouter(prefix="/oparl", include_in_schema=False)
+router = APIRouter(prefix="/oparl", include_in_schema=False, responses=PROBLEM_RESPONSES)
 
 PUBLIC_BASE_HEADER = "X-Quartier-Public-Base"
 PublicBase = Annotated[str | None, Header(alias=PUBLIC_BASE_HEADER)]
-
-
-def _pool(request: Request) -> Any:
-    ctx: ServiceContext = request.app.state.ctx
-    return ctx.pool
 
 
 def _base(request: Request, header: str | None) -> str:
@@ -39,13 +35,13 @@ def _base(request: Request, header: str | None) -> str:
     return str(request.base_url).rstrip("/")
 
 
-def _not_found() -> JSONResponse:
-    return JSONResponse({"detail": "Nicht gefunden."}, status_code=404)
+def _not_found() -> NotFound:
+    return NotFound("", "Nicht gefunden.")
 
 
-async def _context(request: Request, header: str | None, key: str | None) -> tuple[Urls, str | None] | None:
+async def _context(request: Request, pool: Pool, header: str | None, key: str | None) -> tuple[Urls, str | None] | None:
     """The URLs for the city's body (None if ``key`` is not the city's key) and the city's name."""
-    async with _pool(request).acquire() as conn:
+    async with pool.acquire() as conn:
         city = await territory.city(conn)
     city_key = oparl.slugify(city) if city else None
     if key is not None and city_key is not None and key != city_key:
@@ -57,16 +53,15 @@ async def _context(request: Request, header: str | None, key: str | None) -> tup
 
 
 @router.get("/body/{key}/meeting")
-async def meeting_list(key: str, request: Request, x_quartier_public_base: PublicBase = None) -> JSONResponse:
-    found = await _context(request, x_quartier_public_base, key)
+async def meeting_list(
+    key: str, request: Request, pool: Pool, x_quartier_public_base: PublicBase = None
+) -> JSONResponse:
+    found = await _context(request, pool, x_quartier_public_base, key)
     if found is None:
-        return _not_found()
+        raise _not_found()
     urls, city = found
-    try:
-        query = oparl.parse_query(dict(request.query_params))
-    except OParlQueryError as exc:
-        return JSONResponse({"detail": {"parameter": exc.parameter, "message": exc.message}}, status_code=400)
-    async with _pool(request).acquire() as conn:
+    query = oparl.parse_query(dict(request.query_params))
+    async with pool.acquire() as conn:
         rows, total = await db.public_page(
             conn,
             query.limit,
@@ -79,8 +74,8 @@ async def meeting_list(key: str, request: Request, x_quartier_public_base: Publi
     return JSONResponse(oparl.object_list(urls.meeting_list, data, total, query))
 
 
-async def _record(request: Request, meeting_id: uuid.UUID) -> Record | None:
-    async with _pool(request).acquire() as conn:
+async def _record(pool: Pool, meeting_id: uuid.UUID) -> Record | None:
+    async with pool.acquire() as conn:
         found = await db.public_meeting(conn, meeting_id)
     return None if found is None else Record(*found)
 
@@ -92,21 +87,23 @@ def _uuid(value: str) -> uuid.UUID | None:
         return None
 
 
-async def _object(request: Request, header: str | None, key: str | None, name: str, object_id: str) -> JSONResponse:
-    found = await _context(request, header, key)
+async def _object(
+    request: Request, pool: Pool, header: str | None, key: str | None, name: str, object_id: str
+) -> JSONResponse:
+    found = await _context(request, pool, header, key)
     if found is None:
-        return _not_found()
+        raise _not_found()
     urls, city = found
     number = 0
     if name == "agendaitem":
         meeting_part, _, number_part = object_id.rpartition("-")
         if not number_part.isdigit():
-            return _not_found()
+            raise _not_found()
         object_id, number = meeting_part, int(number_part)
     meeting_id = _uuid(object_id)
-    record = await _record(request, meeting_id) if meeting_id is not None else None
+    record = await _record(pool, meeting_id) if meeting_id is not None else None
     if record is None:
-        return _not_found()
+        raise _not_found()
     out: dict[str, Any] | None
     if name == "meeting":
         out = oparl.meeting(urls, record, city, dt.datetime.now(dt.UTC))
@@ -119,17 +116,17 @@ async def _object(request: Request, header: str | None, key: str | None, name: s
 
 @router.get("/body/{key}/{name}/{object_id}")
 async def body_object(
-    key: str, name: str, object_id: str, request: Request, x_quartier_public_base: PublicBase = None
+    key: str, name: str, object_id: str, request: Request, pool: Pool, x_quartier_public_base: PublicBase = None
 ) -> JSONResponse:
     if name not in ("meeting", "agendaitem", "location"):
-        return _not_found()
-    return await _object(request, x_quartier_public_base, key, name, object_id)
+        raise _not_found()
+    return await _object(request, pool, x_quartier_public_base, key, name, object_id)
 
 
 @router.get("/{name}/{object_id}")
 async def short_object(
-    name: str, object_id: str, request: Request, x_quartier_public_base: PublicBase = None
+    name: str, object_id: str, request: Request, pool: Pool, x_quartier_public_base: PublicBase = None
 ) -> JSONResponse:
     if name not in ("meeting", "agendaitem", "location"):
-        return _not_found()
-    return await _object(request, x_quartier_public_base, None, name, object_id)
+        raise _not_found()
+    return await _object(request, pool, x_quartier_public_base, None, name, object_id)

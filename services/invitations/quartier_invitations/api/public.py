@@ -11,27 +11,23 @@ import datetime as dt
 import re
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request, Response
+from fastapi import APIRouter, Response
 
 from quartier_invitations.db.meetings import to_document
 from quartier_invitations.domain.public_feed import feed
 from quartier_invitations.service import meetings as service
-from quartier_shared.runtime import ServiceContext
+from quartier_shared.errors import NotFound
+from quartier_shared.http import PROBLEM_RESPONSES, Pool
 
-router = APIRouter(tags=["Öffentlich"])
+router = APIRouter(tags=["Öffentlich"], responses=PROBLEM_RESPONSES)
 
 _KEY = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 INTERNAL_FIELDS = ("minutes", "attendance", "needs", "override_reason", "cancel_reason", "created_at")
 
 
-def _ctx(request: Request) -> ServiceContext:
-    ctx: ServiceContext = request.app.state.ctx
-    return ctx
-
-
 def _key(key: str) -> str:
     if not _KEY.match(key):
-        raise HTTPException(status_code=404, detail="Sozialraum nicht gefunden.")
+        raise NotFound("", "Sozialraum nicht gefunden.")
     return key
 
 
@@ -40,18 +36,18 @@ def public_document(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.get("/api/v1/public/social-areas/{key}/next-conference", summary="Nächste Stadtteilkonferenz")
-async def next_conference(key: str, request: Request) -> dict[str, Any]:
-    meeting = await service.next_conference(_ctx(request).pool, _key(key))
+async def next_conference(key: str, pool: Pool) -> dict[str, Any]:
+    meeting = await service.next_conference(pool, _key(key))
     if meeting is None:
-        raise HTTPException(status_code=404, detail="Zurzeit ist keine Stadtteilkonferenz angekündigt.")
+        raise NotFound("", "Zurzeit ist keine Stadtteilkonferenz angekündigt.")
     return public_document(to_document(meeting))
 
 
 @router.get("/ical/{key}.ics", summary="Öffentliche Sitzungen eines Sozialraums als iCalendar")
-async def ical(key: str, request: Request) -> Response:
-    area, meetings = await service.public_meetings(_ctx(request).pool, _key(key))
+async def ical(key: str, pool: Pool) -> Response:
+    area, meetings = await service.public_meetings(pool, _key(key))
     if area is None:
-        raise HTTPException(status_code=404, detail="Sozialraum nicht gefunden.")
+        raise NotFound("", "Sozialraum nicht gefunden.")
     body = feed(meetings, f"Stadtteilarbeit – {area['name']}", dt.datetime.now(dt.UTC))
     return Response(
         body,

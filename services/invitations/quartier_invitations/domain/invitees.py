@@ -32,6 +32,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
+from quartier_shared import errors
+
 # ---------------------------------------------------------------- the directory snapshot
 
 
@@ -513,13 +515,8 @@ class ManualChange:
     at: dt.datetime
 
 
-class InviteeError(ValueError):
+class InviteeError(errors.DomainError):
     """A manual change is refused. ``field`` names the input, ``message`` says why (German)."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}" if field else message)
-        self.field = field
-        self.message = message
 
 
 MAX_REASON = 500

@@ -28,6 +28,7 @@ from typing import Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from quartier_shared import errors
 from quartier_shared.events.envelope import EventPayload
 from quartier_shared.events.invitations import (
     AttendanceRecorded,
@@ -88,24 +89,19 @@ FORMATS: tuple[str, ...] = ("in_person", "online", "hybrid")
 Status = Literal["scheduled", "cancelled"]
 
 
-class MeetingError(ValueError):
+class MeetingError(errors.DomainError):
     """A meeting rule is broken. ``field`` names the input, ``message`` says what is wrong (German)."""
 
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}" if field else message)
-        self.field = field
-        self.message = message
 
-
-class InvalidInput(MeetingError):
+class InvalidInput(MeetingError, errors.InvalidInput):
     """The input itself is wrong (→ 422)."""
 
 
-class OutOfOrder(MeetingError):
+class OutOfOrder(MeetingError, errors.OutOfOrder):
     """The step does not fit the meeting's state or the rules of its body (→ 409)."""
 
 
-class NotFound(MeetingError):
+class NotFound(MeetingError, errors.NotFound):
     """The meeting does not exist (→ 404)."""
 
 

@@ -53,6 +53,7 @@ from quartier_invitations.domain.mail import (
     valid_address,
     when_text,
 )
+from quartier_shared import errors
 from quartier_shared.events.invitations import InvitationAnswered, InvitationBounced, InvitationSent
 from quartier_shared.metrics import REGISTRY
 from quartier_shared.outbox import enqueue
@@ -76,13 +77,19 @@ INVALID_ADDRESS = "Keine gültige E-Mail-Adresse hinterlegt; die Mail wurde nich
 Answer = Literal["accept", "decline"]
 
 
-class AnswerRefused(Exception):
-    """The answer cannot be taken: ``status`` 403 (link forged or expired), 404 or 409; German ``detail``."""
+class AnswerRefused(errors.DomainError):
+    """The answer cannot be taken; ``message`` says why (German)."""
 
-    def __init__(self, status: int, detail: str) -> None:
-        super().__init__(detail)
-        self.status = status
-        self.detail = detail
+    def __init__(self, message: str) -> None:
+        super().__init__("", message)
+
+
+class LinkRefused(AnswerRefused, errors.Forbidden):
+    """The answer link is forged or expired (403)."""
+
+
+class MeetingCancelled(AnswerRefused, errors.Conflict):
+    """The meeting was cancelled; an answer is no longer needed (409)."""
 
 
 @dataclass(frozen=True)
@@ -380,7 +387,7 @@ def _claim(token: str, config: DeliveryConfig, now: dt.datetime) -> AnswerClaim:
     try:
         return answer_links.verify(token, config.answer_link_secret, now)
     except InvalidAnswerLink as exc:
-        raise AnswerRefused(403, exc.message) from None
+        raise LinkRefused(exc.message) from None
 
 
 def _summary(meeting: MailMeeting) -> dict[str, Any]:
@@ -403,7 +410,7 @@ async def _answer_doc(conn: asyncpg.Connection, claim: AnswerClaim) -> dict[str,
     latest = await db.latest_for(conn, claim.meeting_id, claim.person_id)
     if latest is None or await db.load(conn, claim.delivery_id) is None:
         # Signed by us, but the mail record is gone (e.g. the person was erased).
-        raise AnswerRefused(403, answer_links.FORGED_MESSAGE)
+        raise LinkRefused(answer_links.FORGED_MESSAGE)
     current = await conn.fetchrow(
         "SELECT answer, answered_at FROM answers WHERE meeting_id = $1 AND person_id = $2",
         claim.meeting_id,
@@ -433,7 +440,7 @@ async def give_answer(pool: asyncpg.Pool, config: DeliveryConfig, token: str, an
     async with pool.acquire() as conn, conn.transaction():
         doc = await _answer_doc(conn, claim)
         if doc["cancelled"]:
-            raise AnswerRefused(409, "Der Termin ist abgesagt. Eine Zu- oder Absage ist nicht mehr nötig.")
+            raise MeetingCancelled("Der Termin ist abgesagt. Eine Zu- oder Absage ist nicht mehr nötig.")
         current = await db.answer_of(conn, claim.meeting_id, claim.person_id)
         if current is None or current["answer"] != answer:
             await db.save_answer(conn, claim.meeting_id, claim.person_id, answer, now, claim.delivery_id)

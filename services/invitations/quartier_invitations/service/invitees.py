@@ -29,6 +29,7 @@ from quartier_invitations.domain import invitees as domain
 from quartier_invitations.domain.invitees import Directory, Invitee, InviteeError, InviteeList, MeetingFacts, Rules
 from quartier_invitations.domain.mail import MailKind, MailMeeting, MailRecipient
 from quartier_invitations.service import delivery
+from quartier_shared import errors
 from quartier_shared.runtime import ServiceContext
 
 log = logging.getLogger(__name__)
@@ -39,11 +40,11 @@ DEFAULT_ZONE = "Europe/Berlin"
 _fallback_organiser: dict[str, str] = {"email": delivery.DeliveryConfig.smtp_sender}
 
 
-class NotFound(InviteeError):
+class NotFound(InviteeError, errors.NotFound):
     """The meeting does not exist."""
 
 
-class OutOfOrder(InviteeError):
+class OutOfOrder(InviteeError, errors.OutOfOrder):
     """A step that cannot happen now (e.g. sending the invitations of a cancelled meeting)."""
 
 

@@ -47,8 +47,9 @@ class DateConflict(OutOfOrder):
     """A Stadtteilkonferenz overlaps a concerned political meeting (→ 409 with ``conflicts``)."""
 
     def __init__(self, message: str, conflicts: Sequence[Conflict]) -> None:
-        super().__init__("starts_at", message)
-        self.conflicts = [c.document() for c in conflicts]
+        documents = [c.document() for c in conflicts]
+        super().__init__("starts_at", message, extensions={"conflicts": documents})
+        self.conflicts = documents
 
 
 def _now() -> dt.datetime:

@@ -4,7 +4,7 @@ reports (Sachberichte) (internal API, called by the gateway).
 Every agreement document carries its reports, ``overdue_reports`` (reports not delivered by their due date),
 ``reached`` (target against reached values per target) and the ``measures`` of all plans pointing to it.
 Errors: 404 unknown agreement; 409 a step out of order or ``If-Match`` naming an older version; 422 wrong
-input (``detail`` names the field). Who may conclude, change or report is the gateway's rule; the actor
+input (``errors`` names the field). Who may conclude, change or report is the gateway's rule; the actor
 comes from ``X-Quartier-Actor`` and is kept in the agreement's history.
 """
 
@@ -14,16 +14,14 @@ import datetime as dt
 import uuid
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, HTTPException, Query, Request
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from quartier_planning.api.plans import _ctx, _http_error
 from quartier_planning.domain.agreements import AgreementInput, ReachedValue, ReportInput, TargetInput
-from quartier_planning.domain.plans import PlanError
 from quartier_planning.service import agreements as service
+from quartier_shared.http import PROBLEM_RESPONSES, Actor, IfMatch, Pool
 
-router = APIRouter(prefix="/api/v1", tags=["Zielvereinbarungen"])
-Actor = Annotated[str, Header()]
+router = APIRouter(prefix="/api/v1", tags=["Zielvereinbarungen"], responses=PROBLEM_RESPONSES)
 
 
 class TargetIn(BaseModel):
@@ -84,59 +82,34 @@ class ReportIn(BaseModel):
         )
 
 
-def _expected_version(request: Request) -> int | None:
-    raw = request.headers.get("if-match")
-    if raw is None:
-        return None
-    try:
-        return int(raw.strip().removeprefix("W/").strip('"'))
-    except ValueError:
-        raise HTTPException(
-            status_code=422, detail="If-Match: Erwartet wird die Versionsnummer der Zielvereinbarung."
-        ) from None
-
-
 @router.get("/agreements", summary="Zielvereinbarungen (mit Sachberichten und überfälligen Berichten)")
 async def list_agreements(
-    request: Request,
+    pool: Pool,
     year: Annotated[int | None, Query()] = None,
     social_area_key: Annotated[str | None, Query()] = None,
     provider_actor_id: Annotated[uuid.UUID | None, Query()] = None,
 ) -> list[dict[str, Any]]:
     return await service.list_agreements(
-        _ctx(request).pool, year=year, social_area_key=social_area_key, provider_actor_id=provider_actor_id
+        pool, year=year, social_area_key=social_area_key, provider_actor_id=provider_actor_id
     )
 
 
 @router.get("/agreements/{agreement_id}", summary="Eine Zielvereinbarung mit Sachberichten, Maßnahmen und Verlauf")
-async def get_agreement(agreement_id: uuid.UUID, request: Request) -> dict[str, Any]:
-    try:
-        return await service.get_agreement(_ctx(request).pool, agreement_id)
-    except PlanError as exc:
-        raise _http_error(exc) from exc
+async def get_agreement(agreement_id: uuid.UUID, pool: Pool) -> dict[str, Any]:
+    return await service.get_agreement(pool, agreement_id)
 
 
 @router.post("/agreements", status_code=201, summary="Zielvereinbarung mit einem Träger abschließen")
-async def conclude_agreement(body: AgreementIn, request: Request, x_quartier_actor: Actor = "api") -> dict[str, Any]:
-    pool = _ctx(request).pool
-    try:
-        agreement, version = await service.conclude(pool, body.spec(), x_quartier_actor)
-    except PlanError as exc:
-        raise _http_error(exc) from exc
+async def conclude_agreement(body: AgreementIn, pool: Pool, actor: Actor) -> dict[str, Any]:
+    agreement, version = await service.conclude(pool, body.spec(), actor)
     return await service.document_of(pool, agreement, version)
 
 
 @router.put("/agreements/{agreement_id}", summary="Zielvereinbarung ändern (If-Match: Version)")
 async def change_agreement(
-    agreement_id: uuid.UUID, body: AgreementIn, request: Request, x_quartier_actor: Actor = "api"
+    agreement_id: uuid.UUID, body: AgreementIn, pool: Pool, actor: Actor, if_match: IfMatch
 ) -> dict[str, Any]:
-    pool = _ctx(request).pool
-    try:
-        agreement, version = await service.change(
-            pool, agreement_id, body.spec(), x_quartier_actor, _expected_version(request)
-        )
-    except PlanError as exc:
-        raise _http_error(exc) from exc
+    agreement, version = await service.change(pool, agreement_id, body.spec(), actor, if_match)
     return await service.document_of(pool, agreement, version)
 
 
@@ -144,13 +117,7 @@ async def change_agreement(
     "/agreements/{agreement_id}/reports", status_code=201, summary="Sachbericht des Trägers (Halbjahr oder Jahresende)"
 )
 async def submit_report(
-    agreement_id: uuid.UUID, body: ReportIn, request: Request, x_quartier_actor: Actor = "api"
+    agreement_id: uuid.UUID, body: ReportIn, pool: Pool, actor: Actor, if_match: IfMatch
 ) -> dict[str, Any]:
-    pool = _ctx(request).pool
-    try:
-        agreement, version = await service.submit_report(
-            pool, agreement_id, body.report(), x_quartier_actor, _expected_version(request)
-        )
-    except PlanError as exc:
-        raise _http_error(exc) from exc
+    agreement, version = await service.submit_report(pool, agreement_id, body.report(), actor, if_match)
     return await service.document_of(pool, agreement, version)

@@ -10,39 +10,26 @@ import datetime as dt
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Query
 
 from quartier_planning.domain.deadlines import today_in_hamm
-from quartier_planning.domain.plans import NotFound
 from quartier_planning.service import deadlines as service
-from quartier_shared.runtime import ServiceContext
+from quartier_shared.http import PROBLEM_RESPONSES, Ctx
 
-router = APIRouter(prefix="/api/v1", tags=["Fristen"])
-
-
-def _ctx(request: Request) -> ServiceContext:
-    ctx: ServiceContext = request.app.state.ctx
-    return ctx
+router = APIRouter(prefix="/api/v1", tags=["Fristen"], responses=PROBLEM_RESPONSES)
 
 
 @router.get("/deadlines", summary="Fristen aller Pläne: nächste Frist und überfällige Schritte")
 async def deadlines_board(
-    request: Request,
+    ctx: Ctx,
     year: Annotated[int | None, Query()] = None,
     today: Annotated[dt.date | None, Query()] = None,
 ) -> list[dict[str, Any]]:
-    ctx = _ctx(request)
     return await service.board(ctx.pool, year, today or today_in_hamm(), service.config_of(ctx.settings))
 
 
 @router.get("/plans/{plan_id}/deadlines", summary="Die Fristen eines Plans")
 async def plan_deadlines(
-    plan_id: uuid.UUID, request: Request, today: Annotated[dt.date | None, Query()] = None
+    plan_id: uuid.UUID, ctx: Ctx, today: Annotated[dt.date | None, Query()] = None
 ) -> dict[str, Any]:
-    ctx = _ctx(request)
-    try:
-        return await service.plan_deadlines(
-            ctx.pool, plan_id, today or today_in_hamm(), service.config_of(ctx.settings)
-        )
-    except NotFound as exc:
-        raise HTTPException(status_code=404, detail=exc.message) from exc
+    return await service.plan_deadlines(ctx.pool, plan_id, today or today_in_hamm(), service.config_of(ctx.settings))

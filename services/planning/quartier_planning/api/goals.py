@@ -3,7 +3,7 @@ gateway).
 
 A goal names the council decision it comes from and the years it applies to; measures of the plans link to
 it (``steering_goal_ids``), and a goal shows the measures of all plans that link to it. Errors: 404 unknown
-goal; 409 a retired goal changed, or ``If-Match`` naming an older version; 422 wrong input (``detail`` names
+goal; 409 a retired goal changed, or ``If-Match`` naming an older version; 422 wrong input (``errors`` names
 the field). The actor comes from ``X-Quartier-Actor`` and is kept in the goal's history.
 """
 
@@ -13,17 +13,15 @@ import datetime as dt
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, HTTPException, Query, Request
+from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from quartier_planning.api.plans import _ctx, _http_error
 from quartier_planning.db.goals import to_document
 from quartier_planning.domain.goals import GoalInput
-from quartier_planning.domain.plans import PlanError
 from quartier_planning.service import goals as service
+from quartier_shared.http import PROBLEM_RESPONSES, Actor, IfMatch, Pool
 
-router = APIRouter(prefix="/api/v1", tags=["Steuerungsziele"])
-Actor = Annotated[str, Header()]
+router = APIRouter(prefix="/api/v1", tags=["Steuerungsziele"], responses=PROBLEM_RESPONSES)
 
 
 class GoalIn(BaseModel):
@@ -51,66 +49,35 @@ class RetireIn(BaseModel):
     reason: str
 
 
-def _expected_version(request: Request) -> int | None:
-    """``If-Match: <version>`` (optional): the version the client edited; a newer goal is a conflict."""
-    raw = request.headers.get("if-match")
-    if raw is None:
-        return None
-    try:
-        return int(raw.strip().removeprefix("W/").strip('"'))
-    except ValueError:
-        raise HTTPException(
-            status_code=422, detail="If-Match: Erwartet wird die Versionsnummer des Steuerungsziels."
-        ) from None
-
-
 @router.get("/goals", summary="Steuerungsziele")
 async def list_goals(
-    request: Request,
+    pool: Pool,
     include_retired: Annotated[bool, Query()] = False,
     year: Annotated[int | None, Query(description="nur die in diesem Jahr gültigen")] = None,
 ) -> list[dict[str, Any]]:
-    return await service.list_goals(_ctx(request).pool, include_retired=include_retired, year=year)
+    return await service.list_goals(pool, include_retired=include_retired, year=year)
 
 
 @router.get("/goals/{goal_id}", summary="Ein Steuerungsziel mit Verlauf und den Maßnahmen, die ihm dienen")
-async def get_goal(goal_id: uuid.UUID, request: Request) -> dict[str, Any]:
-    try:
-        return await service.get_goal(_ctx(request).pool, goal_id)
-    except PlanError as exc:
-        raise _http_error(exc) from exc
+async def get_goal(goal_id: uuid.UUID, pool: Pool) -> dict[str, Any]:
+    return await service.get_goal(pool, goal_id)
 
 
 @router.post("/goals", status_code=201, summary="Steuerungsziel festlegen (aus einem Ratsbeschluss)")
-async def define_goal(body: GoalIn, request: Request, x_quartier_actor: Actor = "api") -> dict[str, Any]:
-    try:
-        goal, version = await service.define(_ctx(request).pool, body.spec(), x_quartier_actor)
-    except PlanError as exc:
-        raise _http_error(exc) from exc
+async def define_goal(body: GoalIn, pool: Pool, actor: Actor) -> dict[str, Any]:
+    goal, version = await service.define(pool, body.spec(), actor)
     return to_document(goal, version)
 
 
 @router.put("/goals/{goal_id}", summary="Steuerungsziel ändern (If-Match: Version)")
-async def change_goal(
-    goal_id: uuid.UUID, body: GoalIn, request: Request, x_quartier_actor: Actor = "api"
-) -> dict[str, Any]:
-    try:
-        goal, version = await service.change(
-            _ctx(request).pool, goal_id, body.spec(), x_quartier_actor, _expected_version(request)
-        )
-    except PlanError as exc:
-        raise _http_error(exc) from exc
+async def change_goal(goal_id: uuid.UUID, body: GoalIn, pool: Pool, actor: Actor, if_match: IfMatch) -> dict[str, Any]:
+    goal, version = await service.change(pool, goal_id, body.spec(), actor, if_match)
     return to_document(goal, version)
 
 
 @router.post("/goals/{goal_id}/retire", summary="Steuerungsziel zurückziehen (mit Begründung)")
 async def retire_goal(
-    goal_id: uuid.UUID, body: RetireIn, request: Request, x_quartier_actor: Actor = "api"
+    goal_id: uuid.UUID, body: RetireIn, pool: Pool, actor: Actor, if_match: IfMatch
 ) -> dict[str, Any]:
-    try:
-        goal, version = await service.retire(
-            _ctx(request).pool, goal_id, body.reason, x_quartier_actor, _expected_version(request)
-        )
-    except PlanError as exc:
-        raise _http_error(exc) from exc
+    goal, version = await service.retire(pool, goal_id, body.reason, actor, if_match)
     return to_document(goal, version)

@@ -3,7 +3,7 @@
 Standalone needs (from a Stadtteilkonferenz, a council outside a hearing, a service or a resident) live in
 ``/needs``. Council needs recorded in a plan's hearing stay in the plan; their trace has the same form at
 ``/plans/{plan_id}/needs/{need_id}/trace``. Errors: 404 unknown need or plan; 409 a resolved need answered
-again (reopen first); 422 wrong input (``detail`` names the field). The actor comes from ``X-Quartier-Actor``.
+again (reopen first); 422 wrong input (``errors`` names the field). The actor comes from ``X-Quartier-Actor``.
 """
 
 from __future__ import annotations
@@ -12,19 +12,16 @@ import datetime as dt
 import uuid
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from quartier_planning.api.plans import _http_error
 from quartier_planning.db.needs import to_document
 from quartier_planning.domain import needs as domain
 from quartier_planning.domain.needs import NeedCatalogue, StandaloneNeed
-from quartier_planning.domain.plans import PlanError
 from quartier_planning.service import needs as service
-from quartier_shared.runtime import ServiceContext
+from quartier_shared.http import PROBLEM_RESPONSES, Actor, Pool
 
-router = APIRouter(prefix="/api/v1", tags=["Bedarfe"])
-Actor = Annotated[str, Header()]
+router = APIRouter(prefix="/api/v1", tags=["Bedarfe"], responses=PROBLEM_RESPONSES)
 Source = Literal["neighbourhood_conference", "district_council", "service", "resident"]
 Status = Literal["open", "taken_into_plan", "forwarded", "declined"]
 
@@ -53,11 +50,6 @@ class ReasonIn(BaseModel):
     reason: str = Field(max_length=2000)
 
 
-def _ctx(request: Request) -> ServiceContext:
-    ctx: ServiceContext = request.app.state.ctx
-    return ctx
-
-
 def _out(need: StandaloneNeed, history: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     doc = to_document(need)
     if history is not None:
@@ -66,17 +58,14 @@ def _out(need: StandaloneNeed, history: list[dict[str, Any]] | None = None) -> d
 
 
 async def _run(
-    request: Request, need_id: uuid.UUID, actor: str, decide: Any, actor_ids: list[uuid.UUID] | None = None
+    pool: Pool, need_id: uuid.UUID, actor: str, decide: Any, actor_ids: list[uuid.UUID] | None = None
 ) -> dict[str, Any]:
-    try:
-        need = await service.command(_ctx(request).pool, need_id, actor, decide, actor_ids or [])
-    except PlanError as exc:
-        raise _http_error(exc) from exc
+    need = await service.command(pool, need_id, actor, decide, actor_ids or [])
     return _out(need)
 
 
 @router.post("/needs", status_code=201, summary="Bedarf erfassen")
-async def raise_need(body: NeedIn, request: Request, x_quartier_actor: Actor = "api") -> dict[str, Any]:
+async def raise_need(body: NeedIn, pool: Pool, actor: Actor) -> dict[str, Any]:
     spec = domain.NeedInput(
         source=body.source,
         social_area_key=body.social_area_key,
@@ -87,80 +76,55 @@ async def raise_need(body: NeedIn, request: Request, x_quartier_actor: Actor = "
         residential_area_number=body.residential_area_number,
         raised_on=body.raised_on,
     )
-    try:
-        need = await service.raise_need(_ctx(request).pool, spec, x_quartier_actor)
-    except PlanError as exc:
-        raise _http_error(exc) from exc
+    need = await service.raise_need(pool, spec, actor)
     return _out(need)
 
 
 @router.get("/needs", summary="Bedarfe (ohne die Bedarfe aus Anhörungen; die stehen im Plan)")
 async def list_needs(
-    request: Request,
+    pool: Pool,
     social_area_key: Annotated[str | None, Query()] = None,
     status: Annotated[Status | None, Query()] = None,
     source: Annotated[Source | None, Query()] = None,
 ) -> list[dict[str, Any]]:
-    return [_out(n) for n in await service.list_needs(_ctx(request).pool, social_area_key, status, source)]
+    return [_out(n) for n in await service.list_needs(pool, social_area_key, status, source)]
 
 
 @router.get("/needs/{need_id}", summary="Ein Bedarf mit Verlauf")
-async def get_need(need_id: uuid.UUID, request: Request) -> dict[str, Any]:
-    try:
-        need, history = await service.get_need(_ctx(request).pool, need_id)
-    except PlanError as exc:
-        raise _http_error(exc) from exc
+async def get_need(need_id: uuid.UUID, pool: Pool) -> dict[str, Any]:
+    need, history = await service.get_need(pool, need_id)
     return _out(need, history)
 
 
 @router.post("/needs/{need_id}/take-into-plan", summary="Bedarf mit einer Maßnahme des Plans aufnehmen")
-async def take_into_plan(
-    need_id: uuid.UUID, body: TakeIntoPlanIn, request: Request, x_quartier_actor: Actor = "api"
-) -> dict[str, Any]:
-    try:
-        need = await service.take_into_plan(
-            _ctx(request).pool, need_id, body.plan_id, body.measure_id, x_quartier_actor
-        )
-    except PlanError as exc:
-        raise _http_error(exc) from exc
+async def take_into_plan(need_id: uuid.UUID, body: TakeIntoPlanIn, pool: Pool, actor: Actor) -> dict[str, Any]:
+    need = await service.take_into_plan(pool, need_id, body.plan_id, body.measure_id, actor)
     return _out(need)
 
 
 @router.post("/needs/{need_id}/forward", summary="Bedarf weiterleiten (an eine Stelle oder einen Akteur)")
-async def forward(
-    need_id: uuid.UUID, body: ForwardIn, request: Request, x_quartier_actor: Actor = "api"
-) -> dict[str, Any]:
+async def forward(need_id: uuid.UUID, body: ForwardIn, pool: Pool, actor: Actor) -> dict[str, Any]:
     def decide(need: StandaloneNeed, cat: NeedCatalogue) -> domain.NeedResult:
         return domain.forward(need, body.forwarded_to, cat.known_actor_ids)
 
-    return await _run(request, need_id, x_quartier_actor, decide, domain.actor_ids_in(body.forwarded_to))
+    return await _run(pool, need_id, actor, decide, domain.actor_ids_in(body.forwarded_to))
 
 
 @router.post("/needs/{need_id}/decline", summary="Bedarf ablehnen (mit Begründung)")
-async def decline(
-    need_id: uuid.UUID, body: ReasonIn, request: Request, x_quartier_actor: Actor = "api"
-) -> dict[str, Any]:
-    return await _run(request, need_id, x_quartier_actor, lambda need, _: domain.decline(need, body.reason))
+async def decline(need_id: uuid.UUID, body: ReasonIn, pool: Pool, actor: Actor) -> dict[str, Any]:
+    return await _run(pool, need_id, actor, lambda need, _: domain.decline(need, body.reason))
 
 
 @router.post("/needs/{need_id}/reopen", summary="Beantworteten Bedarf wieder öffnen (mit Begründung)")
-async def reopen(
-    need_id: uuid.UUID, body: ReasonIn, request: Request, x_quartier_actor: Actor = "api"
-) -> dict[str, Any]:
-    return await _run(request, need_id, x_quartier_actor, lambda need, _: domain.reopen(need, body.reason))
+async def reopen(need_id: uuid.UUID, body: ReasonIn, pool: Pool, actor: Actor) -> dict[str, Any]:
+    return await _run(pool, need_id, actor, lambda need, _: domain.reopen(need, body.reason))
 
 
 @router.get("/needs/{need_id}/trace", summary="Wohin der Bedarf ging: Bedarf → Maßnahme → Auswertung")
-async def trace(need_id: uuid.UUID, request: Request) -> dict[str, Any]:
-    try:
-        return await service.trace(_ctx(request).pool, need_id)
-    except PlanError as exc:
-        raise _http_error(exc) from exc
+async def trace(need_id: uuid.UUID, pool: Pool) -> dict[str, Any]:
+    return await service.trace(pool, need_id)
 
 
 @router.get("/plans/{plan_id}/needs/{need_id}/trace", summary="Spur eines Bedarfs aus der Anhörung")
-async def council_trace(plan_id: uuid.UUID, need_id: uuid.UUID, request: Request) -> dict[str, Any]:
-    try:
-        return await service.trace_council(_ctx(request).pool, plan_id, need_id)
-    except PlanError as exc:
-        raise _http_error(exc) from exc
+async def council_trace(plan_id: uuid.UUID, need_id: uuid.UUID, pool: Pool) -> dict[str, Any]:
+    return await service.trace_council(pool, plan_id, need_id)

@@ -1,8 +1,9 @@
 """HTTP routes of the Jahresplan cycle (internal API, called by the gateway).
 
-Errors: 404 unknown plan, measure, hearing or need; 409 a step out of order (German ``detail`` saying what
-must happen first); 422 wrong input (``detail`` names the field). Authorisation is the gateway's; the actor
-comes from the ``X-Quartier-Actor`` header and is kept in the plan's history.
+Refusals (problem+json, ``quartier_shared.http``): 404 unknown plan, measure, hearing or need; 409 a step out
+of order (German ``detail`` saying what must happen first) or ``If-Match`` naming an older version; 422 wrong
+input (``errors`` names the field). Authorisation is the gateway's; the actor comes from the
+``X-Quartier-Actor`` header and is kept in the plan's history.
 """
 
 from __future__ import annotations
@@ -11,17 +12,16 @@ import datetime as dt
 import uuid
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, HTTPException, Query, Request
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from quartier_planning.db.plans import to_document
 from quartier_planning.domain import plans as domain
-from quartier_planning.domain.plans import AnnualPlan, Catalogue, InvalidInput, NotFound, PlanError
+from quartier_planning.domain.plans import AnnualPlan, Catalogue
 from quartier_planning.service import plans as service
-from quartier_shared.runtime import ServiceContext
+from quartier_shared.http import PROBLEM_RESPONSES, Actor, IfMatch, Pool
 
-router = APIRouter(prefix="/api/v1", tags=["Jahresplanung"])
-Actor = Annotated[str, Header()]
+router = APIRouter(prefix="/api/v1", tags=["Jahresplanung"], responses=PROBLEM_RESPONSES)
 
 
 class NewPlan(BaseModel):
@@ -106,19 +106,6 @@ class EvaluationIn(BaseModel):
     entries: list[EvaluationEntryIn]
 
 
-def _ctx(request: Request) -> ServiceContext:
-    ctx: ServiceContext = request.app.state.ctx
-    return ctx
-
-
-def _http_error(exc: PlanError) -> HTTPException:
-    if isinstance(exc, NotFound):
-        return HTTPException(status_code=404, detail=exc.message)
-    if isinstance(exc, InvalidInput):
-        return HTTPException(status_code=422, detail=f"{exc.field}: {exc.message}" if exc.field else exc.message)
-    return HTTPException(status_code=409, detail=exc.message)
-
-
 def _out(plan: AnnualPlan, version: int | None = None, history: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     doc = to_document(plan)
     doc["missing_for_final"] = plan.missing_for_final() if plan.state == domain.PlanState.PRESENTED else []
@@ -129,87 +116,60 @@ def _out(plan: AnnualPlan, version: int | None = None, history: list[dict[str, A
     return doc
 
 
-def _expected_version(request: Request) -> int | None:
-    """``If-Match: <version>`` (optional): the version the client edited; a newer plan is a conflict."""
-    raw = request.headers.get("if-match")
-    if raw is None:
-        return None
-    try:
-        return int(raw.strip().strip('"').removeprefix("W/").strip('"'))
-    except ValueError:
-        raise HTTPException(status_code=422, detail="If-Match: Erwartet wird die Versionsnummer des Plans.") from None
-
-
 async def _run(
-    request: Request,
+    pool: Pool,
     plan_id: uuid.UUID,
     actor: str,
+    if_match: int | None,
     decide: Any,
     actor_ids: Any = (),
     offer_ids: Any = (),
 ) -> dict[str, Any]:
-    try:
-        plan, version = await service.command(
-            _ctx(request).pool, plan_id, actor, decide, actor_ids, _expected_version(request), offer_ids
-        )
-    except PlanError as exc:
-        raise _http_error(exc) from exc
+    plan, version = await service.command(pool, plan_id, actor, decide, actor_ids, if_match, offer_ids)
     return _out(plan, version)
 
 
 @router.post("/plans", status_code=201, summary="Jahresplan als Entwurf anlegen")
-async def create_plan(body: NewPlan, request: Request, x_quartier_actor: Actor = "api") -> dict[str, Any]:
-    try:
-        plan = await service.create_plan(_ctx(request).pool, body.social_area_key, body.year, x_quartier_actor)
-    except PlanError as exc:
-        raise _http_error(exc) from exc
+async def create_plan(body: NewPlan, pool: Pool, actor: Actor) -> dict[str, Any]:
+    plan = await service.create_plan(pool, body.social_area_key, body.year, actor)
     return _out(plan, 1)
 
 
 @router.get("/plans", summary="Jahrespläne")
 async def list_plans(
-    request: Request,
+    pool: Pool,
     year: Annotated[int | None, Query()] = None,
     social_area_key: Annotated[str | None, Query()] = None,
 ) -> list[dict[str, Any]]:
-    return await service.list_plans(_ctx(request).pool, year, social_area_key)
+    return await service.list_plans(pool, year, social_area_key)
 
 
 @router.get("/plans/{plan_id}", summary="Ein Jahresplan mit Maßnahmen, Anhörungen, Bedarfen und Verlauf")
-async def get_plan(plan_id: uuid.UUID, request: Request) -> dict[str, Any]:
-    try:
-        plan, version, history = await service.get_plan(_ctx(request).pool, plan_id)
-    except PlanError as exc:
-        raise _http_error(exc) from exc
+async def get_plan(plan_id: uuid.UUID, pool: Pool) -> dict[str, Any]:
+    plan, version, history = await service.get_plan(pool, plan_id)
     return _out(plan, version, history)
 
 
 @router.get("/plans/{plan_id}/versions/{version}", summary="Ein früherer Stand des Plans")
-async def get_plan_version(plan_id: uuid.UUID, version: int, request: Request) -> dict[str, Any]:
-    try:
-        return await service.plan_version(_ctx(request).pool, plan_id, version)
-    except PlanError as exc:
-        raise _http_error(exc) from exc
+async def get_plan_version(plan_id: uuid.UUID, version: int, pool: Pool) -> dict[str, Any]:
+    return await service.plan_version(pool, plan_id, version)
 
 
 @router.get("/plans/{plan_id}/compare", summary="Zwei Stände des Plans vergleichen")
 async def compare_versions(
     plan_id: uuid.UUID,
-    request: Request,
+    pool: Pool,
     from_version: Annotated[int, Query(alias="from")],
     to_version: Annotated[int, Query(alias="to")],
 ) -> dict[str, Any]:
     """What changed from version ``from`` to version ``to`` (either order): state, measures added, removed
     and changed (with the fields that differ), hearings opened or closed, council needs added or answered."""
-    try:
-        return await service.compare_versions(_ctx(request).pool, plan_id, from_version, to_version)
-    except PlanError as exc:
-        raise _http_error(exc) from exc
+    return await service.compare_versions(pool, plan_id, from_version, to_version)
 
 
 @router.post("/plans/{plan_id}/measures", status_code=201, summary="Maßnahme hinzufügen")
 async def add_measure(
-    plan_id: uuid.UUID, body: MeasureIn, request: Request, x_quartier_actor: Actor = "api"
+    plan_id: uuid.UUID, body: MeasureIn, pool: Pool, actor: Actor, if_match: IfMatch
 ) -> dict[str, Any]:
     spec = body.spec()
     measure_id = uuid.uuid4()
@@ -217,20 +177,21 @@ async def add_measure(
     def decide(plan: AnnualPlan, cat: Catalogue) -> domain.Result:
         return domain.add_measure(plan, measure_id, spec, cat)
 
-    out = await _run(request, plan_id, x_quartier_actor, decide, service.actors_of(spec), service.offers_of(spec))
+    out = await _run(pool, plan_id, actor, if_match, decide, service.actors_of(spec), service.offers_of(spec))
     out["measure_id"] = str(measure_id)
     return out
 
 
 @router.put("/plans/{plan_id}/measures/{measure_id}", summary="Maßnahme ändern")
 async def change_measure(
-    plan_id: uuid.UUID, measure_id: uuid.UUID, body: MeasureIn, request: Request, x_quartier_actor: Actor = "api"
+    plan_id: uuid.UUID, measure_id: uuid.UUID, body: MeasureIn, pool: Pool, actor: Actor, if_match: IfMatch
 ) -> dict[str, Any]:
     spec = body.spec()
     return await _run(
-        request,
+        pool,
         plan_id,
-        x_quartier_actor,
+        actor,
+        if_match,
         lambda plan, cat: domain.change_measure(plan, measure_id, spec, cat),
         service.actors_of(spec),
         service.offers_of(spec),
@@ -239,25 +200,23 @@ async def change_measure(
 
 @router.delete("/plans/{plan_id}/measures/{measure_id}", summary="Maßnahme entfernen")
 async def remove_measure(
-    plan_id: uuid.UUID, measure_id: uuid.UUID, request: Request, x_quartier_actor: Actor = "api"
+    plan_id: uuid.UUID, measure_id: uuid.UUID, pool: Pool, actor: Actor, if_match: IfMatch
 ) -> dict[str, Any]:
-    return await _run(
-        request, plan_id, x_quartier_actor, lambda plan, cat: domain.remove_measure(plan, measure_id, cat)
-    )
+    return await _run(pool, plan_id, actor, if_match, lambda plan, cat: domain.remove_measure(plan, measure_id, cat))
 
 
 @router.post("/plans/{plan_id}/present", summary="Plan vorlegen: Anhörungen der Bezirksvertretungen öffnen")
-async def present(plan_id: uuid.UUID, request: Request, x_quartier_actor: Actor = "api") -> dict[str, Any]:
-    return await _run(request, plan_id, x_quartier_actor, domain.present)
+async def present(plan_id: uuid.UUID, pool: Pool, actor: Actor, if_match: IfMatch) -> dict[str, Any]:
+    return await _run(pool, plan_id, actor, if_match, domain.present)
 
 
 @router.post("/plans/{plan_id}/hearings/{district_key}/needs", status_code=201, summary="Bedarfe eines Bezirks")
 async def record_needs(
-    plan_id: uuid.UUID, district_key: str, body: NeedsIn, request: Request, x_quartier_actor: Actor = "api"
+    plan_id: uuid.UUID, district_key: str, body: NeedsIn, pool: Pool, actor: Actor, if_match: IfMatch
 ) -> dict[str, Any]:
     needs = [(uuid.uuid4(), n.text, n.field_of_action) for n in body.needs]
     out = await _run(
-        request, plan_id, x_quartier_actor, lambda plan, cat: domain.record_needs(plan, district_key, needs, cat)
+        pool, plan_id, actor, if_match, lambda plan, cat: domain.record_needs(plan, district_key, needs, cat)
     )
     out["need_ids"] = [str(n[0]) for n in needs]
     return out
@@ -265,41 +224,42 @@ async def record_needs(
 
 @router.post("/plans/{plan_id}/needs/{need_id}/answer", summary="Bedarf beantworten")
 async def answer_need(
-    plan_id: uuid.UUID, need_id: uuid.UUID, body: AnswerIn, request: Request, x_quartier_actor: Actor = "api"
+    plan_id: uuid.UUID, need_id: uuid.UUID, body: AnswerIn, pool: Pool, actor: Actor, if_match: IfMatch
 ) -> dict[str, Any]:
     answer = domain.Answer(body.kind, body.measure_id, body.forwarded_to, body.reason)
-    return await _run(request, plan_id, x_quartier_actor, lambda plan, _: domain.answer_need(plan, need_id, answer))
+    return await _run(pool, plan_id, actor, if_match, lambda plan, _: domain.answer_need(plan, need_id, answer))
 
 
 @router.post("/plans/{plan_id}/hearings/{district_key}/close", summary="Anhörung schließen")
 async def close_hearing(
-    plan_id: uuid.UUID, district_key: str, request: Request, x_quartier_actor: Actor = "api"
+    plan_id: uuid.UUID, district_key: str, pool: Pool, actor: Actor, if_match: IfMatch
 ) -> dict[str, Any]:
-    return await _run(request, plan_id, x_quartier_actor, lambda plan, _: domain.close_hearing(plan, district_key))
+    return await _run(pool, plan_id, actor, if_match, lambda plan, _: domain.close_hearing(plan, district_key))
 
 
 @router.post("/plans/{plan_id}/finalize", summary="Plan final machen")
-async def finalize(plan_id: uuid.UUID, request: Request, x_quartier_actor: Actor = "api") -> dict[str, Any]:
-    return await _run(request, plan_id, x_quartier_actor, lambda plan, _: domain.finalize(plan))
+async def finalize(plan_id: uuid.UUID, pool: Pool, actor: Actor, if_match: IfMatch) -> dict[str, Any]:
+    return await _run(pool, plan_id, actor, if_match, lambda plan, _: domain.finalize(plan))
 
 
 @router.post("/plans/{plan_id}/start", summary="Umsetzung beginnen")
-async def start(plan_id: uuid.UUID, request: Request, x_quartier_actor: Actor = "api") -> dict[str, Any]:
-    return await _run(request, plan_id, x_quartier_actor, lambda plan, _: domain.start(plan))
+async def start(plan_id: uuid.UUID, pool: Pool, actor: Actor, if_match: IfMatch) -> dict[str, Any]:
+    return await _run(pool, plan_id, actor, if_match, lambda plan, _: domain.start(plan))
 
 
 @router.post("/plans/{plan_id}/mid-year-review", summary="Halbjahresbilanz")
 async def mid_year_review(
-    plan_id: uuid.UUID, body: ReviewIn, request: Request, x_quartier_actor: Actor = "api"
+    plan_id: uuid.UUID, body: ReviewIn, pool: Pool, actor: Actor, if_match: IfMatch
 ) -> dict[str, Any]:
     entries = [
         domain.ReviewEntry(e.decision, e.reason, e.measure_id, e.measure.spec() if e.measure else None)
         for e in body.entries
     ]
     return await _run(
-        request,
+        pool,
         plan_id,
-        x_quartier_actor,
+        actor,
+        if_match,
         lambda plan, cat: domain.mid_year_review(plan, entries, cat),
         service.actors_of(*(e.spec for e in entries)),
         service.offers_of(*(e.spec for e in entries)),
@@ -308,18 +268,15 @@ async def mid_year_review(
 
 @router.post("/plans/{plan_id}/evaluate", summary="Auswertung")
 async def evaluate(
-    plan_id: uuid.UUID, body: EvaluationIn, request: Request, x_quartier_actor: Actor = "api"
+    plan_id: uuid.UUID, body: EvaluationIn, pool: Pool, actor: Actor, if_match: IfMatch
 ) -> dict[str, Any]:
     entries = [
         domain.EvaluationEntry(e.measure_id, e.outcome, tuple(e.indicators_reached), e.lessons) for e in body.entries
     ]
-    return await _run(request, plan_id, x_quartier_actor, lambda plan, _: domain.evaluate(plan, entries))
+    return await _run(pool, plan_id, actor, if_match, lambda plan, _: domain.evaluate(plan, entries))
 
 
 @router.post("/plans/{plan_id}/carry-over", summary="Offene Maßnahmen in den Entwurf des nächsten Jahres übertragen")
-async def carry_over(plan_id: uuid.UUID, request: Request, x_quartier_actor: Actor = "api") -> dict[str, Any]:
-    try:
-        source, target = await service.carry_over(_ctx(request).pool, plan_id, x_quartier_actor)
-    except PlanError as exc:
-        raise _http_error(exc) from exc
+async def carry_over(plan_id: uuid.UUID, pool: Pool, actor: Actor) -> dict[str, Any]:
+    source, target = await service.carry_over(pool, plan_id, actor)
     return {"plan": _out(source), "next_plan": _out(target)}

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
+from quartier_shared import errors
 from quartier_shared.events.envelope import EventPayload
 from quartier_shared.events.planning import (
     CouncilNeedsRecorded,
@@ -55,24 +56,19 @@ REVIEW_DECISIONS = ("continued", "changed", "dropped", "added")
 OUTCOMES = ("done", "partly", "not_done")
 
 
-class PlanError(ValueError):
+class PlanError(errors.DomainError):
     """A planning rule is broken. ``field`` names the input, ``message`` says what is wrong (German)."""
 
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}" if field else message)
-        self.field = field
-        self.message = message
 
-
-class InvalidInput(PlanError):
+class InvalidInput(PlanError, errors.InvalidInput):
     """The input itself is wrong (→ 422)."""
 
 
-class OutOfOrder(PlanError):
+class OutOfOrder(PlanError, errors.OutOfOrder):
     """The step does not fit the plan's state; the message says what must happen first (→ 409)."""
 
 
-class NotFound(PlanError):
+class NotFound(PlanError, errors.NotFound):
     """Plan, measure, hearing or need does not exist (→ 404)."""
 
 

@@ -18,10 +18,11 @@ from fastapi.responses import JSONResponse
 
 from quartier_registry.domain.hsds import api_info as info
 from quartier_registry.service import hsds as service
-from quartier_registry.service.hsds import HsdsQueryError, ServiceQuery
-from quartier_shared.runtime import ServiceContext
+from quartier_registry.service.hsds import ServiceQuery
+from quartier_shared.errors import NotFound
+from quartier_shared.http import PROBLEM_RESPONSES, Pool
 
-router = APIRouter(prefix="/hsds", tags=["HSDS 3.0"], include_in_schema=False)
+router = APIRouter(prefix="/hsds", tags=["HSDS 3.0"], include_in_schema=False, responses=PROBLEM_RESPONSES)
 
 PUBLIC_BASE_HEADER = "X-Quartier-Public-Base"
 MAX_PER_PAGE = 500
@@ -29,11 +30,6 @@ DEFAULT_PER_PAGE = 50
 
 Page = Annotated[int, Query(ge=1, description="Seite, ab 1")]
 PerPage = Annotated[int, Query(ge=1, le=MAX_PER_PAGE, description="Einträge je Seite")]
-
-
-def _pool(request: Request) -> Any:
-    ctx: ServiceContext = request.app.state.ctx
-    return ctx.pool
 
 
 def _public_base(
@@ -65,11 +61,9 @@ def _json(content: Any, status_code: int = 200) -> JSONResponse:
 
 
 def _found(out: dict[str, Any] | None, what: str) -> JSONResponse:
-    return _json(out) if out is not None else _json({"detail": f"{what} nicht gefunden."}, 404)
-
-
-def _bad_query(exc: HsdsQueryError) -> JSONResponse:
-    return _json({"detail": {"field": exc.parameter, "message": exc.message}}, 422)
+    if out is None:
+        raise NotFound("", f"{what} nicht gefunden.")
+    return _json(out)
 
 
 @router.get("/", summary="Über diese HSDS-Schnittstelle")
@@ -79,45 +73,39 @@ async def api_info(base: Base) -> JSONResponse:
 
 @router.get("/services", summary="Angebote als HSDS-Services (seitenweise)")
 async def list_services(
-    request: Request, base: Base, query: Services, page: Page = 1, per_page: PerPage = DEFAULT_PER_PAGE
+    pool: Pool, base: Base, query: Services, page: Page = 1, per_page: PerPage = DEFAULT_PER_PAGE
 ) -> JSONResponse:
-    try:
-        return _json(await service.services(_pool(request), base, query, page=page, per_page=per_page))
-    except HsdsQueryError as exc:
-        return _bad_query(exc)
+    return _json(await service.services(pool, base, query, page=page, per_page=per_page))
 
 
 @router.get("/services/{service_id}", summary="Ein Angebot als vollständiger HSDS-Service")
-async def get_service(service_id: str, request: Request, base: Base) -> JSONResponse:
-    return _found(await service.service(_pool(request), base, service_id), "Service")
+async def get_service(service_id: str, pool: Pool, base: Base) -> JSONResponse:
+    return _found(await service.service(pool, base, service_id), "Service")
 
 
 @router.get("/service_at_locations", summary="Angebote an ihren Orten (seitenweise)")
 async def list_service_at_locations(
-    request: Request,
+    pool: Pool,
     base: Base,
     query: Services,
     postcode: str | None = None,
     page: Page = 1,
     per_page: PerPage = DEFAULT_PER_PAGE,
 ) -> JSONResponse:
-    try:
-        out = await service.service_at_locations(
-            _pool(request), base, replace(query, postcode=postcode), page=page, per_page=per_page
-        )
-    except HsdsQueryError as exc:
-        return _bad_query(exc)
+    out = await service.service_at_locations(
+        pool, base, replace(query, postcode=postcode), page=page, per_page=per_page
+    )
     return _json(out)
 
 
 @router.get("/service_at_locations/{sal_id}", summary="Ein Angebot an seinem Ort, vollständig")
-async def get_service_at_location(sal_id: str, request: Request, base: Base) -> JSONResponse:
-    return _found(await service.service_at_location(_pool(request), base, sal_id), "Service at location")
+async def get_service_at_location(sal_id: str, pool: Pool, base: Base) -> JSONResponse:
+    return _found(await service.service_at_location(pool, base, sal_id), "Service at location")
 
 
 @router.get("/organizations", summary="Träger der Angebote (seitenweise)")
 async def list_organizations(
-    request: Request,
+    pool: Pool,
     base: Base,
     search: str | None = None,
     full: bool = False,
@@ -126,14 +114,14 @@ async def list_organizations(
     per_page: PerPage = DEFAULT_PER_PAGE,
 ) -> JSONResponse:
     out = await service.organizations(
-        _pool(request), base, page=page, per_page=per_page, search=search, full=full, full_service=full_service
+        pool, base, page=page, per_page=per_page, search=search, full=full, full_service=full_service
     )
     return _json(out)
 
 
 @router.get("/organizations/{organization_id}", summary="Ein Träger mit seinen Angeboten")
-async def get_organization(organization_id: str, request: Request, base: Base) -> JSONResponse:
-    return _found(await service.organization(_pool(request), base, organization_id), "Organisation")
+async def get_organization(organization_id: str, pool: Pool, base: Base) -> JSONResponse:
+    return _found(await service.organization(pool, base, organization_id), "Organisation")
 
 
 @router.get("/taxonomies", summary="Die Taxonomien: Handlungsfelder, Querschnittsthemen, Zielgruppen")
@@ -150,7 +138,7 @@ async def get_taxonomy(taxonomy_id: str, base: Base) -> JSONResponse:
 
 @router.get("/taxonomy_terms", summary="Die Begriffe der Taxonomien (seitenweise)")
 async def list_taxonomy_terms(
-    request: Request,
+    pool: Pool,
     base: Base,
     search: str | None = None,
     taxonomy_id: str | None = None,
@@ -160,11 +148,11 @@ async def list_taxonomy_terms(
     per_page: PerPage = DEFAULT_PER_PAGE,
 ) -> JSONResponse:
     out = await service.taxonomy_terms(
-        _pool(request), base, page=page, per_page=per_page, search=search, taxonomy_id=taxonomy_id, parent_id=parent_id
+        pool, base, page=page, per_page=per_page, search=search, taxonomy_id=taxonomy_id, parent_id=parent_id
     )
     return _json(out)
 
 
 @router.get("/taxonomy_terms/{term_id}", summary="Ein Begriff")
-async def get_taxonomy_term(term_id: str, request: Request, base: Base) -> JSONResponse:
-    return _found(await service.taxonomy_term(_pool(request), base, term_id), "Begriff")
+async def get_taxonomy_term(term_id: str, pool: Pool, base: Base) -> JSONResponse:
+    return _found(await service.taxonomy_term(pool, base, term_id), "Begriff")

@@ -1,21 +1,19 @@
 """HTTP routes of the offer directory (Angebote) and of suspected duplicates.
 
-Bodies of POST/PUT are read as JSON objects and validated by the domain, so that every refusal is a
-422 with the field named and a German message: ``{"detail": {"field": "place.residential_area_number",
-"message": "Wohnbereich 99 ist nicht bekannt."}}``. Create and change answer with the offer *and* the
+Bodies of POST/PUT are read as JSON objects and validated by the domain, so that every refusal is a 422
+problem answer naming the field with a German message (``errors: [{"field": "place.residential_area_number",
+"message": "Wohnbereich 99 ist nicht bekannt."}]``). Create and change answer with the offer *and* the
 suspected duplicates (score and reasons), so the UI can warn at the moment of entry.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Coroutine
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Header, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Body, Query
 from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
 from quartier_registry.domain.offers import (
@@ -23,29 +21,12 @@ from quartier_registry.domain.offers import (
     DuplicatePair,
     Offer,
     OfferError,
-    UnknownOffer,
 )
 from quartier_registry.service import offers as service
 from quartier_registry.service.offers import Candidate
-from quartier_shared.runtime import ServiceContext
+from quartier_shared.http import PROBLEM_RESPONSES, Actor, Pool
 
-
-class _OfferRoute(APIRoute):
-    """A refused use case (``OfferError``) of these routes answered as 404 or 422 with its field and message."""
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
-
-        async def route(request: Request) -> Response:
-            try:
-                return await handler(request)
-            except OfferError as exc:
-                raise _error(exc) from exc
-
-        return route
-
-
-router = APIRouter(prefix="/api/v1", tags=["Angebote"], route_class=_OfferRoute)
+router = APIRouter(prefix="/api/v1", tags=["Angebote"], responses=PROBLEM_RESPONSES)
 
 OFFER_EXAMPLE: dict[str, Any] = {
     "title": "Sprachcafé für Frauen",
@@ -172,18 +153,6 @@ class MergeOut(BaseModel):
     withdrawn: OfferOut
 
 
-def _ctx(request: Request) -> ServiceContext:
-    ctx: ServiceContext = request.app.state.ctx
-    return ctx
-
-
-def _error(exc: OfferError) -> HTTPException:
-    return HTTPException(
-        status_code=404 if isinstance(exc, UnknownOffer) else 422,
-        detail={"field": exc.field, "message": exc.message},
-    )
-
-
 def _reasons(codes: tuple[str, ...]) -> list[ReasonOut]:
     return [ReasonOut(code=c, text=REASONS.get(c, c)) for c in codes]
 
@@ -253,17 +222,16 @@ def _with_candidates(offer: Offer, candidates: list[Candidate]) -> OfferWithCand
 
 def _object(body: Any) -> dict[str, Any]:
     if not isinstance(body, dict):
-        raise _error(OfferError("", "Erwartet wird ein JSON-Objekt."))
+        raise OfferError("", "Erwartet wird ein JSON-Objekt.")
     return body
 
 
 OfferBody = Annotated[Any, Body(openapi_examples={"sprachcafe": {"value": OFFER_EXAMPLE}})]
-Actor = Annotated[str, Header()]
 
 
 @router.get("/offers", response_model=OfferPage, summary="Angebote suchen")
 async def list_offers(
-    request: Request,
+    pool: Pool,
     social_area_key: str | None = None,
     field_of_action: str | None = None,
     target_group: str | None = None,
@@ -273,7 +241,7 @@ async def list_offers(
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> OfferPage:
     offers, total = await service.list_offers(
-        _ctx(request).pool,
+        pool,
         social_area_key=social_area_key,
         field_of_action=field_of_action,
         target_group=target_group,
@@ -287,20 +255,20 @@ async def list_offers(
 
 @router.get("/offers/review-due", response_model=OfferPage, summary="Angebote, die seit 12 Monaten unbestätigt sind")
 async def review_due(
-    request: Request,
+    pool: Pool,
     social_area_key: str | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> OfferPage:
     offers, total = await service.list_offers(
-        _ctx(request).pool, social_area_key=social_area_key, review_due_only=True, limit=limit, offset=offset
+        pool, social_area_key=social_area_key, review_due_only=True, limit=limit, offset=offset
     )
     return OfferPage(items=[offer_out(o) for o in offers], total=total, limit=limit, offset=offset)
 
 
 @router.get("/offers/{offer_id}", response_model=OfferWithCandidatesOut, summary="Ein Angebot")
-async def get_offer(offer_id: uuid.UUID, request: Request) -> OfferWithCandidatesOut:
-    offer, candidates = await service.get_offer(_ctx(request).pool, offer_id)
+async def get_offer(offer_id: uuid.UUID, pool: Pool) -> OfferWithCandidatesOut:
+    offer, candidates = await service.get_offer(pool, offer_id)
     return _with_candidates(offer, candidates)
 
 
@@ -310,8 +278,8 @@ async def get_offer(offer_id: uuid.UUID, request: Request) -> OfferWithCandidate
     status_code=201,
     summary="Angebot anlegen (mit Hinweis auf mögliche Duplikate)",
 )
-async def create_offer(request: Request, body: OfferBody, x_quartier_actor: Actor = "api") -> JSONResponse:
-    offer, candidates = await service.create_offer(_ctx(request).pool, _object(body), x_quartier_actor)
+async def create_offer(pool: Pool, body: OfferBody, actor: Actor) -> JSONResponse:
+    offer, candidates = await service.create_offer(pool, _object(body), actor)
     out = _with_candidates(offer, candidates)
     return JSONResponse(
         out.model_dump(mode="json"), status_code=201, headers={"Location": f"/api/v1/offers/{offer.id}"}
@@ -319,27 +287,25 @@ async def create_offer(request: Request, body: OfferBody, x_quartier_actor: Acto
 
 
 @router.put("/offers/{offer_id}", response_model=OfferWithCandidatesOut, summary="Angebot ändern")
-async def change_offer(
-    offer_id: uuid.UUID, request: Request, body: OfferBody, x_quartier_actor: Actor = "api"
-) -> OfferWithCandidatesOut:
-    offer, candidates = await service.change_offer(_ctx(request).pool, offer_id, _object(body), x_quartier_actor)
+async def change_offer(offer_id: uuid.UUID, pool: Pool, body: OfferBody, actor: Actor) -> OfferWithCandidatesOut:
+    offer, candidates = await service.change_offer(pool, offer_id, _object(body), actor)
     return _with_candidates(offer, candidates)
 
 
 @router.post("/offers/{offer_id}/confirm", response_model=OfferOut, summary="Angebot als aktuell bestätigen")
-async def confirm_offer(offer_id: uuid.UUID, request: Request, x_quartier_actor: Actor = "api") -> OfferOut:
-    return offer_out(await service.confirm_offer(_ctx(request).pool, offer_id, x_quartier_actor))
+async def confirm_offer(offer_id: uuid.UUID, pool: Pool, actor: Actor) -> OfferOut:
+    return offer_out(await service.confirm_offer(pool, offer_id, actor))
 
 
 @router.post("/offers/{offer_id}/withdraw", response_model=OfferOut, summary="Angebot zurückziehen")
 async def withdraw_offer(
     offer_id: uuid.UUID,
-    request: Request,
+    pool: Pool,
     body: Annotated[Any, Body(openapi_examples={"ende": {"value": {"reason": "Angebot endet zum Jahresende"}}})],
-    x_quartier_actor: Actor = "api",
+    actor: Actor,
 ) -> OfferOut:
     reason = _object(body).get("reason")
-    return offer_out(await service.withdraw_offer(_ctx(request).pool, offer_id, reason, x_quartier_actor))
+    return offer_out(await service.withdraw_offer(pool, offer_id, reason, actor))
 
 
 def _pair_out(pair: DuplicatePair, offers: list[Offer], suspected_at: str | None = None) -> PairOut:
@@ -355,30 +321,28 @@ def _pair_out(pair: DuplicatePair, offers: list[Offer], suspected_at: str | None
 
 @router.get("/duplicates", response_model=PairPage, summary="Offene Paare möglicher Duplikate")
 async def list_duplicates(
-    request: Request,
+    pool: Pool,
     social_area_key: str | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> PairPage:
-    pairs, total = await service.open_pairs(
-        _ctx(request).pool, social_area_key=social_area_key, limit=limit, offset=offset
-    )
+    pairs, total = await service.open_pairs(pool, social_area_key=social_area_key, limit=limit, offset=offset)
     return PairPage(items=[_pair_out(p, [a, b], at) for p, at, a, b in pairs], total=total, limit=limit, offset=offset)
 
 
 @router.post("/duplicates/{pair_id}/dismiss", response_model=PairOut, summary="Als „kein Duplikat“ markieren")
-async def dismiss_duplicate(pair_id: uuid.UUID, request: Request, x_quartier_actor: Actor = "api") -> PairOut:
-    pair = await service.dismiss_pair(_ctx(request).pool, pair_id, x_quartier_actor)
+async def dismiss_duplicate(pair_id: uuid.UUID, pool: Pool, actor: Actor) -> PairOut:
+    pair = await service.dismiss_pair(pool, pair_id, actor)
     return _pair_out(pair, [])
 
 
 @router.post("/duplicates/{pair_id}/merge", response_model=MergeOut, summary="Duplikate zusammenführen")
 async def merge_duplicate(
     pair_id: uuid.UUID,
-    request: Request,
+    pool: Pool,
     body: Annotated[Any, Body(openapi_examples={"behalten": {"value": {"keep_offer_id": "…"}}})],
-    x_quartier_actor: Actor = "api",
+    actor: Actor,
 ) -> MergeOut:
     keep = _object(body).get("keep_offer_id")
-    pair, kept, withdrawn = await service.merge_pair(_ctx(request).pool, pair_id, keep, x_quartier_actor)
+    pair, kept, withdrawn = await service.merge_pair(pool, pair_id, keep, actor)
     return MergeOut(pair_id=pair.id, status=pair.status, kept=offer_out(kept), withdrawn=offer_out(withdrawn))

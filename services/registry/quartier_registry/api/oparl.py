@@ -21,19 +21,14 @@ from fastapi import APIRouter, Header, Request
 from fastapi.responses import JSONResponse
 
 from quartier_registry.service import oparl as service
-from quartier_registry.service.oparl import OParlQueryError, Unavailable
-from quartier_shared.runtime import ServiceContext
+from quartier_shared.errors import NotFound
+from quartier_shared.http import PROBLEM_RESPONSES, Pool
 
-router = APIRouter(prefix="/oparl", include_in_schema=False)
+router = APIRouter(prefix="/oparl", include_in_schema=False, responses=PROBLEM_RESPONSES)
 
 PUBLIC_BASE_HEADER = "X-Quartier-Public-Base"
 PublicBase = Annotated[str | None, Header(alias=PUBLIC_BASE_HEADER)]
 _LISTS_OF_NOTHING = ("meeting", "paper")
-
-
-def _pool(request: Request) -> Any:
-    ctx: ServiceContext = request.app.state.ctx
-    return ctx.pool
 
 
 def _base(request: Request, header: str | None) -> str:
@@ -46,18 +41,17 @@ def _params(request: Request) -> dict[str, str]:
     return dict(request.query_params)
 
 
-def _not_found() -> JSONResponse:
-    return JSONResponse({"detail": "Nicht gefunden."}, status_code=404)
+def _not_found() -> NotFound:
+    return NotFound("", "Nicht gefunden.")
 
 
 async def _answer(work: Callable[[], Awaitable[dict[str, Any] | None]]) -> JSONResponse:
-    try:
-        out = await work()
-    except OParlQueryError as exc:
-        return JSONResponse({"detail": {"parameter": exc.parameter, "message": exc.message}}, status_code=400)
-    except Unavailable as exc:
-        return JSONResponse({"detail": str(exc)}, status_code=503)
-    return JSONResponse(out, media_type="application/json") if out is not None else _not_found()
+    """The object or list as JSON; a wrong list parameter (400) and a territory not yet loaded (503) answer
+    as problems, like every refusal."""
+    out = await work()
+    if out is None:
+        raise _not_found()
+    return JSONResponse(out, media_type="application/json")
 
 
 def _uuid(value: str) -> uuid.UUID | None:
@@ -68,26 +62,28 @@ def _uuid(value: str) -> uuid.UUID | None:
 
 
 @router.get("")
-async def system(request: Request, x_quartier_public_base: PublicBase = None) -> JSONResponse:
+async def system(request: Request, pool: Pool, x_quartier_public_base: PublicBase = None) -> JSONResponse:
     base = _base(request, x_quartier_public_base)
-    return await _answer(lambda: service.system(_pool(request), base))
+    return await _answer(lambda: service.system(pool, base))
 
 
 @router.get("/body")
-async def bodies(request: Request, x_quartier_public_base: PublicBase = None) -> JSONResponse:
+async def bodies(request: Request, pool: Pool, x_quartier_public_base: PublicBase = None) -> JSONResponse:
     base = _base(request, x_quartier_public_base)
-    return await _answer(lambda: service.bodies(_pool(request), base, _params(request)))
+    return await _answer(lambda: service.bodies(pool, base, _params(request)))
 
 
 @router.get("/body/{key}")
-async def body(key: str, request: Request, x_quartier_public_base: PublicBase = None) -> JSONResponse:
+async def body(key: str, request: Request, pool: Pool, x_quartier_public_base: PublicBase = None) -> JSONResponse:
     base = _base(request, x_quartier_public_base)
-    return await _answer(lambda: service.body(_pool(request), base, key))
+    return await _answer(lambda: service.body(pool, base, key))
 
 
 @router.get("/body/{key}/{name}")
-async def body_list(key: str, name: str, request: Request, x_quartier_public_base: PublicBase = None) -> JSONResponse:
-    base, pool, params = _base(request, x_quartier_public_base), _pool(request), _params(request)
+async def body_list(
+    key: str, name: str, request: Request, pool: Pool, x_quartier_public_base: PublicBase = None
+) -> JSONResponse:
+    base, params = _base(request, x_quartier_public_base), _params(request)
     lists: dict[str, Callable[[], Awaitable[dict[str, Any] | None]]] = {
         "organization": lambda: service.organizations(pool, base, key, params),
         "person": lambda: service.persons(pool, base, key, params),
@@ -97,11 +93,15 @@ async def body_list(key: str, name: str, request: Request, x_quartier_public_bas
     if name in _LISTS_OF_NOTHING:
         return await _answer(lambda: service.empty_list(pool, base, key, name, params))
     work = lists.get(name)
-    return await _answer(work) if work else _not_found()
+    if work is None:
+        raise _not_found()
+    return await _answer(work)
 
 
-async def _object(request: Request, header: str | None, name: str, object_id: str, key: str | None) -> JSONResponse:
-    base, pool = _base(request, header), _pool(request)
+async def _object(
+    request: Request, pool: Pool, header: str | None, name: str, object_id: str, key: str | None
+) -> JSONResponse:
+    base = _base(request, header)
     if name == "legislativeterm":
         return await _answer(lambda: service.legislative_term(pool, base, object_id, key))
     uid = _uuid(object_id)
@@ -112,20 +112,20 @@ async def _object(request: Request, header: str | None, name: str, object_id: st
     }
     fetch = objects.get(name)
     if fetch is None or uid is None:
-        return _not_found()
+        raise _not_found()
     return await _answer(lambda: fetch(uid))
 
 
 @router.get("/body/{key}/{name}/{object_id}")
 async def body_object(
-    key: str, name: str, object_id: str, request: Request, x_quartier_public_base: PublicBase = None
+    key: str, name: str, object_id: str, request: Request, pool: Pool, x_quartier_public_base: PublicBase = None
 ) -> JSONResponse:
-    return await _object(request, x_quartier_public_base, name, object_id, key)
+    return await _object(request, pool, x_quartier_public_base, name, object_id, key)
 
 
 @router.get("/{name}/{object_id}")
 async def short_object(
-    name: str, object_id: str, request: Request, x_quartier_public_base: PublicBase = None
+    name: str, object_id: str, request: Request, pool: Pool, x_quartier_public_base: PublicBase = None
 ) -> JSONResponse:
     """``/oparl/person/<id>`` and the like: the same object as under its body (its ``id`` says where)."""
-    return await _object(request, x_quartier_public_base, name, object_id, None)
+    return await _object(request, pool, x_quartier_public_base, name, object_id, None)

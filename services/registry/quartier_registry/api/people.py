@@ -4,103 +4,27 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable, Coroutine
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Header, HTTPException, Request, Response
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
+from quartier_registry.domain import people as domain
 from quartier_registry.domain.people import (
     ACTOR_TYPE_LABELS,
     ROLE_LABELS,
-    Actor,
     ActorType,
     Address,
     Body,
-    Gone,
     NotFound,
-    PeopleError,
     Person,
     Role,
     is_district_mayor,
 )
 from quartier_registry.service import people as service
-from quartier_shared.runtime import ServiceContext
+from quartier_shared.http import PROBLEM_RESPONSES, Actor, Pool
 
-_MESSAGES = {
-    "missing": "Pflichtangabe fehlt.",
-    "date_parsing": "Bitte ein gültiges Datum angeben (JJJJ-MM-TT).",
-    "date_from_datetime_parsing": "Bitte ein gültiges Datum angeben (JJJJ-MM-TT).",
-    "date_from_datetime_inexact": "Bitte ein Datum ohne Uhrzeit angeben (JJJJ-MM-TT).",
-    "date_type": "Bitte ein gültiges Datum angeben (JJJJ-MM-TT).",
-    "uuid_parsing": "Keine gültige Kennung (UUID).",
-    "uuid_type": "Keine gültige Kennung (UUID).",
-    "int_parsing": "Bitte eine ganze Zahl angeben.",
-    "int_type": "Bitte eine ganze Zahl angeben.",
-    "int_from_float": "Bitte eine ganze Zahl angeben.",
-    "string_type": "Bitte einen Text angeben.",
-    "list_type": "Erwartet wird eine Liste.",
-    "model_attributes_type": "Erwartet wird ein Objekt.",
-    "dict_type": "Erwartet wird ein Objekt.",
-    "json_invalid": "Die Anfrage ist kein gültiges JSON.",
-}
-
-
-def _german(error: dict[str, Any]) -> dict[str, Any]:
-    """A pydantic validation error in German, with the field named (``loc`` stays as FastAPI gives it)."""
-    kind = str(error.get("type", ""))
-    ctx = error.get("ctx") or {}
-    if kind == "string_too_long":
-        message = f"Zu lang (höchstens {ctx.get('max_length')} Zeichen)."
-    elif kind == "too_long":
-        message = f"Zu viele Einträge (höchstens {ctx.get('max_length')})."
-    else:
-        message = _MESSAGES.get(kind, "Ungültige Angabe.")
-    loc = [str(part) for part in error.get("loc", ())]
-    field = ".".join(loc[1:]) if len(loc) > 1 else ".".join(loc)
-    return {"loc": list(error.get("loc", ())), "msg": f"Feld „{field}“: {message}", "type": kind}
-
-
-class _GermanValidation(APIRoute):
-    """Request validation errors of these routes in German, each naming its field; a refused use case
-    (``PeopleError``) answered with its status (404, 410, 422)."""
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
-
-        async def route(request: Request) -> Response:
-            try:
-                return await handler(request)
-            except RequestValidationError as exc:
-                return JSONResponse(status_code=422, content={"detail": [_german(e) for e in exc.errors()]})
-            except PeopleError as exc:
-                raise _http_error(exc) from exc
-
-        return route
-
-
-router = APIRouter(prefix="/api/v1", tags=["Akteur:innen, Personen und Gremien"], route_class=_GermanValidation)
-
-Actor_ = Annotated[str, Header(alias="X-Quartier-Actor")]
-
-
-def _pool(request: Request) -> Any:
-    ctx: ServiceContext = request.app.state.ctx
-    return ctx.pool
-
-
-def _http_error(exc: PeopleError) -> HTTPException:
-    if isinstance(exc, NotFound):
-        return HTTPException(status_code=404, detail=exc.message)
-    if isinstance(exc, Gone):
-        return HTTPException(status_code=410, detail=exc.message)
-    if not exc.field:
-        return HTTPException(status_code=422, detail=exc.message)
-    loc = ["body", *exc.field.split(".")]
-    return HTTPException(status_code=422, detail=[{"loc": loc, "msg": exc.message, "type": "value_error"}])
+router = APIRouter(prefix="/api/v1", tags=["Akteur:innen, Personen und Gremien"], responses=PROBLEM_RESPONSES)
 
 
 # ---------------------------------------------------------------- actors
@@ -121,9 +45,9 @@ class ActorIn(BaseModel):
     email: str | None = Field(default=None, max_length=320)
     phone: str | None = Field(default=None, max_length=64)
 
-    def to_domain(self, actor_id: uuid.UUID) -> Actor:
+    def to_domain(self, actor_id: uuid.UUID) -> domain.Actor:
         a = self.address
-        return Actor(
+        return domain.Actor(
             id=actor_id,
             name=self.name,
             type=self.type,  # type: ignore[arg-type]  # checked by the domain with a German message
@@ -146,7 +70,7 @@ class ActorOut(BaseModel):
     withdrawn: bool
 
 
-def _actor_out(actor: Actor) -> ActorOut:
+def _actor_out(actor: domain.Actor) -> ActorOut:
     a = actor.address
     return ActorOut(
         id=actor.id,
@@ -166,30 +90,28 @@ def _actor_out(actor: Actor) -> ActorOut:
 
 
 @router.get("/actors", response_model=list[ActorOut], summary="Alle Akteur:innen (Organisationen und Dienste)")
-async def list_actors(request: Request) -> list[ActorOut]:
-    return [_actor_out(a) for a in await service.list_actors(_pool(request))]
+async def list_actors(pool: Pool) -> list[ActorOut]:
+    return [_actor_out(a) for a in await service.list_actors(pool)]
 
 
 @router.get("/actors/{actor_id}", response_model=ActorOut, summary="Eine Akteur:in")
-async def get_actor(actor_id: uuid.UUID, request: Request) -> ActorOut:
-    return _actor_out(await service.get_actor(_pool(request), actor_id))
+async def get_actor(actor_id: uuid.UUID, pool: Pool) -> ActorOut:
+    return _actor_out(await service.get_actor(pool, actor_id))
 
 
 @router.post("/actors", response_model=ActorOut, status_code=201, summary="Akteur:in erfassen")
-async def register_actor(body: ActorIn, request: Request, x_quartier_actor: Actor_ = "api") -> ActorOut:
-    return _actor_out(await service.register_actor(_pool(request), body.to_domain(uuid.uuid4()), x_quartier_actor))
+async def register_actor(body: ActorIn, pool: Pool, actor: Actor) -> ActorOut:
+    return _actor_out(await service.register_actor(pool, body.to_domain(uuid.uuid4()), actor))
 
 
 @router.put("/actors/{actor_id}", response_model=ActorOut, summary="Akteur:in ändern")
-async def change_actor(
-    actor_id: uuid.UUID, body: ActorIn, request: Request, x_quartier_actor: Actor_ = "api"
-) -> ActorOut:
-    return _actor_out(await service.change_actor(_pool(request), actor_id, body.to_domain(actor_id), x_quartier_actor))
+async def change_actor(actor_id: uuid.UUID, body: ActorIn, pool: Pool, actor: Actor) -> ActorOut:
+    return _actor_out(await service.change_actor(pool, actor_id, body.to_domain(actor_id), actor))
 
 
 @router.post("/actors/{actor_id}/withdraw", response_model=ActorOut, summary="Akteur:in zurückziehen")
-async def withdraw_actor(actor_id: uuid.UUID, request: Request, x_quartier_actor: Actor_ = "api") -> ActorOut:
-    return _actor_out(await service.withdraw_actor(_pool(request), actor_id, x_quartier_actor))
+async def withdraw_actor(actor_id: uuid.UUID, pool: Pool, actor: Actor) -> ActorOut:
+    return _actor_out(await service.withdraw_actor(pool, actor_id, actor))
 
 
 # ---------------------------------------------------------------- people
@@ -275,35 +197,33 @@ def _person_out(person: Person, view: service.PersonView | None = None) -> Perso
 
 
 @router.get("/persons", response_model=list[PersonOut], summary="Alle Personen")
-async def list_persons(request: Request) -> list[PersonOut]:
-    return [_person_out(p) for p in await service.list_persons(_pool(request))]
+async def list_persons(pool: Pool) -> list[PersonOut]:
+    return [_person_out(p) for p in await service.list_persons(pool)]
 
 
 @router.get("/persons/{person_id}", response_model=PersonOut, summary="Eine Person mit ihren Mitgliedschaften")
-async def get_person(person_id: uuid.UUID, request: Request) -> PersonOut:
-    view = await service.get_person(_pool(request), person_id)
+async def get_person(person_id: uuid.UUID, pool: Pool) -> PersonOut:
+    view = await service.get_person(pool, person_id)
     return _person_out(view.person, view)
 
 
 @router.post("/persons", response_model=PersonOut, status_code=201, summary="Person erfassen")
-async def register_person(body: PersonIn, request: Request, x_quartier_actor: Actor_ = "api") -> PersonOut:
-    person = await service.register_person(_pool(request), body.to_domain(uuid.uuid4()), x_quartier_actor)
-    view = await service.get_person(_pool(request), person.id)
+async def register_person(body: PersonIn, pool: Pool, actor: Actor) -> PersonOut:
+    person = await service.register_person(pool, body.to_domain(uuid.uuid4()), actor)
+    view = await service.get_person(pool, person.id)
     return _person_out(view.person, view)
 
 
 @router.put("/persons/{person_id}", response_model=PersonOut, summary="Person ändern")
-async def change_person(
-    person_id: uuid.UUID, body: PersonIn, request: Request, x_quartier_actor: Actor_ = "api"
-) -> PersonOut:
-    await service.change_person(_pool(request), person_id, body.to_domain(person_id), x_quartier_actor)
-    view = await service.get_person(_pool(request), person_id)
+async def change_person(person_id: uuid.UUID, body: PersonIn, pool: Pool, actor: Actor) -> PersonOut:
+    await service.change_person(pool, person_id, body.to_domain(person_id), actor)
+    view = await service.get_person(pool, person_id)
     return _person_out(view.person, view)
 
 
 @router.get("/persons/{person_id}/export", summary="Auskunft: alles, was das Register über eine Person speichert")
-async def export_person(person_id: uuid.UUID, request: Request) -> dict[str, Any]:
-    return await service.export_person(_pool(request), person_id)
+async def export_person(person_id: uuid.UUID, pool: Pool) -> dict[str, Any]:
+    return await service.export_person(pool, person_id)
 
 
 class ErasedOut(BaseModel):
@@ -313,8 +233,8 @@ class ErasedOut(BaseModel):
 
 
 @router.post("/persons/{person_id}/erase", response_model=ErasedOut, summary="Personenbezogene Daten löschen")
-async def erase_person(person_id: uuid.UUID, request: Request, x_quartier_actor: Actor_ = "api") -> ErasedOut:
-    event = await service.erase_person(_pool(request), person_id, x_quartier_actor)
+async def erase_person(person_id: uuid.UUID, pool: Pool, actor: Actor) -> ErasedOut:
+    event = await service.erase_person(pool, person_id, actor)
     return ErasedOut(
         person_id=person_id, event_id=event.id, retained_membership_ids=event.data["retained_membership_ids"]
     )
@@ -383,13 +303,13 @@ def _body_out(view: service.BodyView) -> BodyOut:
 
 
 @router.get("/bodies", response_model=list[BodyOut], summary="Alle Gremien mit Mitgliedern und Rollen")
-async def list_bodies(request: Request) -> list[BodyOut]:
-    return [_body_out(v) for v in await service.list_bodies(_pool(request))]
+async def list_bodies(pool: Pool) -> list[BodyOut]:
+    return [_body_out(v) for v in await service.list_bodies(pool)]
 
 
 @router.get("/bodies/{body_id}", response_model=BodyOut, summary="Ein Gremium mit Mitgliedern und Rollen")
-async def get_body(body_id: uuid.UUID, request: Request) -> BodyOut:
-    return _body_out(await service.get_body(_pool(request), body_id))
+async def get_body(body_id: uuid.UUID, pool: Pool) -> BodyOut:
+    return _body_out(await service.get_body(pool, body_id))
 
 
 class LocalTitleIn(BaseModel):
@@ -397,11 +317,9 @@ class LocalTitleIn(BaseModel):
 
 
 @router.put("/bodies/{body_id}/local-title", response_model=BodyOut, summary="Örtlicher Titel einer Stadtteilkonferenz")
-async def set_local_title(
-    body_id: uuid.UUID, body: LocalTitleIn, request: Request, x_quartier_actor: Actor_ = "api"
-) -> BodyOut:
-    await service.set_local_title(_pool(request), body_id, body.local_title, x_quartier_actor)
-    return _body_out(await service.get_body(_pool(request), body_id))
+async def set_local_title(body_id: uuid.UUID, body: LocalTitleIn, pool: Pool, actor: Actor) -> BodyOut:
+    await service.set_local_title(pool, body_id, body.local_title, actor)
+    return _body_out(await service.get_body(pool, body_id))
 
 
 class MembershipIn(BaseModel):
@@ -421,8 +339,8 @@ class MembershipOut(BaseModel):
     is_district_mayor: bool
 
 
-async def _membership_out(request: Request, membership_id: uuid.UUID) -> MembershipOut:
-    for view in await service.list_bodies(_pool(request)):
+async def _membership_out(pool: Pool, membership_id: uuid.UUID) -> MembershipOut:
+    for view in await service.list_bodies(pool):
         for m in view.members:
             if m.membership.id == membership_id:
                 return MembershipOut(
@@ -434,19 +352,17 @@ async def _membership_out(request: Request, membership_id: uuid.UUID) -> Members
                     ends_on=m.membership.ends_on,
                     is_district_mayor=m.is_district_mayor,
                 )
-    raise HTTPException(status_code=404, detail="Die Mitgliedschaft ist nicht bekannt.")
+    raise NotFound("", "Die Mitgliedschaft ist nicht bekannt.")
 
 
 @router.post(
     "/bodies/{body_id}/memberships", response_model=MembershipOut, status_code=201, summary="Mitgliedschaft beginnen"
 )
-async def start_membership(
-    body_id: uuid.UUID, body: MembershipIn, request: Request, x_quartier_actor: Actor_ = "api"
-) -> MembershipOut:
+async def start_membership(body_id: uuid.UUID, body: MembershipIn, pool: Pool, actor: Actor) -> MembershipOut:
     membership = await service.start_membership(
-        _pool(request), body_id, body.person_id, body.role, body.starts_on, body.ends_on, x_quartier_actor
+        pool, body_id, body.person_id, body.role, body.starts_on, body.ends_on, actor
     )
-    return await _membership_out(request, membership.id)
+    return await _membership_out(pool, membership.id)
 
 
 class EndMembershipIn(BaseModel):
@@ -454,8 +370,6 @@ class EndMembershipIn(BaseModel):
 
 
 @router.post("/memberships/{membership_id}/end", response_model=MembershipOut, summary="Mitgliedschaft beenden")
-async def end_membership(
-    membership_id: uuid.UUID, body: EndMembershipIn, request: Request, x_quartier_actor: Actor_ = "api"
-) -> MembershipOut:
-    await service.end_membership(_pool(request), membership_id, body.ends_on, x_quartier_actor)
-    return await _membership_out(request, membership_id)
+async def end_membership(membership_id: uuid.UUID, body: EndMembershipIn, pool: Pool, actor: Actor) -> MembershipOut:
+    await service.end_membership(pool, membership_id, body.ends_on, actor)
+    return await _membership_out(pool, membership_id)

@@ -1,7 +1,7 @@
 """HTTP routes of the social data: CSV import from the statistics office, series per Sozialraum, catalogue.
 
-Import errors answer 422 with ``{"detail": [{"line": n, "message": "..."}]}`` (German, one entry per
-broken line); nothing of a refused file is stored.
+A refused import answers 422 (problem+json) with ``lines: [{"line": n, "message": "..."}]`` (German, one
+entry per broken line); nothing of a refused file is stored.
 """
 
 from __future__ import annotations
@@ -12,21 +12,23 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Header, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel
 
 from quartier_registry.domain.social_data import (
     INDICATORS,
     LEVEL_RESIDENTIAL_AREA,
     LEVEL_SOCIAL_AREA,
-    SocialDataRejected,
     StoredValue,
 )
-from quartier_registry.domain.territory import Territory, TerritoryError, UnknownEntry
+from quartier_registry.domain.territory import Territory
 from quartier_registry.service import social_data as service
-from quartier_shared.runtime import ServiceContext
+from quartier_shared.http import PROBLEM_RESPONSES, Actor, Pool, problem_responses
 
-router = APIRouter(prefix="/api/v1/social-data", tags=["Sozialdaten"])
+# 503: the territory is not loaded yet (a start that has not finished).
+router = APIRouter(
+    prefix="/api/v1/social-data", tags=["Sozialdaten"], responses={**PROBLEM_RESPONSES, **problem_responses(503)}
+)
 
 MAX_BODY_BYTES = 5 * 1024 * 1024
 
@@ -76,16 +78,6 @@ class ImportOut(BaseModel):
     announced: list[str]
 
 
-class LineErrorOut(BaseModel):
-    line: int
-    message: str
-
-
-def _ctx(request: Request) -> ServiceContext:
-    ctx: ServiceContext = request.app.state.ctx
-    return ctx
-
-
 def _series(values: Sequence[StoredValue]) -> list[SeriesOut]:
     by_indicator: dict[str, list[StoredValue]] = defaultdict(list)
     for v in values:
@@ -129,16 +121,11 @@ async def list_indicators() -> list[IndicatorOut]:
 
 @router.get("", response_model=list[SocialAreaDataOut], summary="Sozialdaten je Sozialraum als Zeitreihen")
 async def list_social_data(
-    request: Request,
+    pool: Pool,
     social_area_key: Annotated[str | None, Query(max_length=64)] = None,
     year: Annotated[int | None, Query(ge=1990, le=2100)] = None,
 ) -> list[SocialAreaDataOut]:
-    try:
-        territory, areas = await service.series_of(_ctx(request).pool, social_area_key or None, year)
-    except UnknownEntry as exc:
-        raise HTTPException(status_code=404, detail=exc.message) from exc
-    except TerritoryError as exc:
-        raise HTTPException(status_code=503, detail=exc.message) from exc
+    territory, areas = await service.series_of(pool, social_area_key or None, year)
     return [_area_out(territory, key, values) for key, values in areas]
 
 
@@ -147,20 +134,13 @@ async def list_social_data(
     response_model=ImportOut,
     status_code=201,
     summary="Sozialdaten aus einer CSV-Datei der Statistikstelle importieren",
-    responses={422: {"description": "Fehlerhafte Zeilen: [{line, message}], nichts wurde übernommen"}},
+    responses={422: {"description": "Fehlerhafte Zeilen (`lines: [{line, message}]`), nichts wurde übernommen"}},
 )
-async def import_social_data(request: Request, x_quartier_actor: Annotated[str, Header()] = "api") -> ImportOut:
+async def import_social_data(request: Request, pool: Pool, actor: Actor) -> ImportOut:
     body = await request.body()
     if len(body) > MAX_BODY_BYTES:
         raise HTTPException(status_code=413, detail="Die Datei ist größer als 5 MB.")
-    try:
-        result = await service.import_csv(_ctx(request).pool, body, x_quartier_actor)
-    except SocialDataRejected as exc:
-        raise HTTPException(
-            status_code=422, detail=[LineErrorOut(line=e.line, message=e.message).model_dump() for e in exc.errors]
-        ) from exc
-    except TerritoryError as exc:
-        raise HTTPException(status_code=503, detail=exc.message) from exc
+    result = await service.import_csv(pool, body, actor)
     return ImportOut(
         import_id=result.import_id,
         rows=result.rows,

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, HTTPException, Request
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
-from quartier_registry.domain.territory import Territory, TerritoryError, UnknownEntry
+from quartier_registry.domain.territory import Territory
 from quartier_registry.service import territory as service
-from quartier_shared.runtime import ServiceContext
+from quartier_shared.http import PROBLEM_RESPONSES, Actor, Pool, problem_responses
 
-router = APIRouter(prefix="/api/v1", tags=["Gebiet"])
+# 503: the territory is not loaded yet (a start that has not finished).
+router = APIRouter(prefix="/api/v1", tags=["Gebiet"], responses={**PROBLEM_RESPONSES, **problem_responses(503)})
 
 
 class DistrictOut(BaseModel):
@@ -55,11 +56,6 @@ class MovedOut(BaseModel):
     to_social_area_key: str
 
 
-def _ctx(request: Request) -> ServiceContext:
-    ctx: ServiceContext = request.app.state.ctx
-    return ctx
-
-
 def _social_area_out(territory: Territory, key: str) -> SocialAreaOut:
     area = territory.social_area(key)
     return SocialAreaOut(
@@ -74,35 +70,26 @@ def _social_area_out(territory: Territory, key: str) -> SocialAreaOut:
     )
 
 
-def _http_error(exc: TerritoryError) -> HTTPException:
-    return HTTPException(status_code=404 if isinstance(exc, UnknownEntry) else 422, detail=exc.message)
+async def _territory(pool: Pool) -> Territory:
+    """The loaded territory; before it is loaded every route answers 503 (``TerritoryNotLoaded``)."""
+    return await service.current_territory(pool)
 
 
-async def _territory(request: Request) -> Territory:
-    try:
-        return await service.current_territory(_ctx(request).pool)
-    except TerritoryError as exc:
-        raise HTTPException(status_code=503, detail=exc.message) from exc
+LoadedTerritory = Annotated[Territory, Depends(_territory)]
 
 
 @router.get("/social-areas", response_model=list[SocialAreaOut], summary="Alle Sozialräume")
-async def list_social_areas(request: Request) -> list[SocialAreaOut]:
-    territory = await _territory(request)
+async def list_social_areas(territory: LoadedTerritory) -> list[SocialAreaOut]:
     return [_social_area_out(territory, key) for key in territory.social_areas]
 
 
 @router.get("/social-areas/{key}", response_model=SocialAreaOut, summary="Ein Sozialraum")
-async def get_social_area(key: str, request: Request) -> SocialAreaOut:
-    territory = await _territory(request)
-    try:
-        return _social_area_out(territory, key)
-    except TerritoryError as exc:
-        raise _http_error(exc) from exc
+async def get_social_area(key: str, territory: LoadedTerritory) -> SocialAreaOut:
+    return _social_area_out(territory, key)
 
 
 @router.get("/districts", response_model=list[DistrictWithAreasOut], summary="Alle Stadtbezirke")
-async def list_districts(request: Request) -> list[DistrictWithAreasOut]:
-    territory = await _territory(request)
+async def list_districts(territory: LoadedTerritory) -> list[DistrictWithAreasOut]:
     return [
         DistrictWithAreasOut(
             key=d.key,
@@ -114,8 +101,7 @@ async def list_districts(request: Request) -> list[DistrictWithAreasOut]:
 
 
 @router.get("/vocabularies", response_model=dict[str, list[str]], summary="Feste Vokabulare der Stadt")
-async def list_vocabularies(request: Request) -> dict[str, list[str]]:
-    territory = await _territory(request)
+async def list_vocabularies(territory: LoadedTerritory) -> dict[str, list[str]]:
     return {name: list(terms) for name, terms in territory.vocabularies.items()}
 
 
@@ -123,14 +109,11 @@ async def list_vocabularies(request: Request) -> dict[str, list[str]]:
 async def rename_community_centre(
     key: str,
     body: RenameCommunityCentre,
-    request: Request,
-    x_quartier_actor: Annotated[str, Header()] = "api",
+    pool: Pool,
+    actor: Actor,
 ) -> SocialAreaOut:
-    try:
-        await service.rename_community_centre(_ctx(request).pool, key, body.name, x_quartier_actor)
-    except TerritoryError as exc:
-        raise _http_error(exc) from exc
-    return _social_area_out(await _territory(request), key)
+    await service.rename_community_centre(pool, key, body.name, actor)
+    return _social_area_out(await _territory(pool), key)
 
 
 @router.post(
@@ -139,11 +122,8 @@ async def rename_community_centre(
 async def move_residential_area(
     number: int,
     body: MoveResidentialArea,
-    request: Request,
-    x_quartier_actor: Annotated[str, Header()] = "api",
+    pool: Pool,
+    actor: Actor,
 ) -> MovedOut:
-    try:
-        event = await service.move_residential_area(_ctx(request).pool, number, body.social_area_key, x_quartier_actor)
-    except TerritoryError as exc:
-        raise _http_error(exc) from exc
+    event = await service.move_residential_area(pool, number, body.social_area_key, actor)
     return MovedOut.model_validate(event.data, from_attributes=False, strict=False)

@@ -21,6 +21,7 @@ from datetime import date, time
 from typing import Any
 
 from quartier_registry.domain.territory import Territory
+from quartier_shared import errors
 from quartier_shared.events.offers import (
     DuplicatePairDismissed,
     DuplicateSuspected,
@@ -58,16 +59,11 @@ _PHONE = re.compile(r"^\+?[0-9 ()/\-]{5,30}$")
 _TIME = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])$")
 
 
-class OfferError(ValueError):
+class OfferError(errors.DomainError):
     """An offer rule is broken. ``field`` names the input field (API name), ``message`` says what (German)."""
 
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}" if field else message)
-        self.field = field
-        self.message = message
 
-
-class UnknownOffer(OfferError):
+class UnknownOffer(OfferError, errors.NotFound):
     """The offer or suspected pair does not exist."""
 
 

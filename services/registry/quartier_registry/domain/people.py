@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from quartier_registry.domain.territory import Territory
+from quartier_shared import errors
 from quartier_shared.events.contacts import ContactDetailsErased, ContactDetailsSet
 from quartier_shared.events.people import (
     ActorChanged,
@@ -41,20 +42,15 @@ def demo_actor_id(key: str) -> uuid.UUID:
     return stable_id(f"demo/actor/{key}")
 
 
-class PeopleError(ValueError):
+class PeopleError(errors.DomainError):
     """A rule is broken. ``field`` names the input (``ends_on``, ``email`` …), ``message`` says why (German)."""
 
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}" if field else message)
-        self.field = field
-        self.message = message
 
-
-class NotFound(PeopleError):
+class NotFound(PeopleError, errors.NotFound):
     """The actor, person, body or membership does not exist."""
 
 
-class Gone(PeopleError):
+class Gone(PeopleError, errors.Gone):
     """The person's data was erased; nothing can be done with it any more."""
 
 

@@ -19,6 +19,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from quartier_registry.domain.territory import Territory
+from quartier_shared.errors import InvalidInput
 from quartier_shared.events.social_data import IndicatorValue, ResidentialAreaValues, SocialDataImported
 
 COLUMNS = ("jahr", "ebene", "schluessel", "indikator", "wert", "quelle", "stand")
@@ -95,12 +96,17 @@ class LineError:
     message: str
 
 
-class SocialDataRejected(ValueError):
-    """The import file is refused; nothing of it is stored. ``errors`` names every broken line."""
+class SocialDataRejected(InvalidInput):
+    """The import file is refused; nothing of it is stored. ``lines`` names every broken line (in the problem
+    answer too, as ``lines: [{line, message}]``)."""
 
-    def __init__(self, errors: Sequence[LineError]) -> None:
-        super().__init__("; ".join(f"Zeile {e.line}: {e.message}" for e in errors))
-        self.errors = list(errors)
+    def __init__(self, lines: Sequence[LineError]) -> None:
+        self.lines = list(lines)
+        super().__init__(
+            "",
+            "; ".join(f"Zeile {e.line}: {e.message}" for e in self.lines),
+            extensions={"lines": [{"line": e.line, "message": e.message} for e in self.lines]},
+        )
 
 
 @dataclass(frozen=True)

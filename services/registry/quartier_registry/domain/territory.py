@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from quartier_shared import errors
 from quartier_shared.events.envelope import EventPayload
 from quartier_shared.events.territory import (
     CommunityCentreRenamed,
@@ -35,17 +36,23 @@ VOCABULARY_SECTIONS: dict[str, str] = {
 REQUIRED_VOCABULARIES = ("handlungsfelder", "querschnittsthemen", "leitziele_2016")
 
 
-class TerritoryError(ValueError):
+class TerritoryError(errors.DomainError):
     """A territory rule is broken. ``entry`` names the place, ``message`` says what is wrong (German)."""
 
     def __init__(self, entry: str, message: str) -> None:
-        super().__init__(f"{entry}: {message}" if entry else message)
+        super().__init__(entry, message)
         self.entry = entry
-        self.message = message
 
 
-class UnknownEntry(TerritoryError):
+class UnknownEntry(TerritoryError, errors.NotFound):
     """The referenced district, residential area or social area does not exist."""
+
+
+class TerritoryNotLoaded(TerritoryError, errors.Unavailable):
+    """The registry has not loaded its territory yet (a start that has not finished)."""
+
+    def __init__(self) -> None:
+        super().__init__("", "Das Gebiet ist noch nicht geladen.")
 
 
 @dataclass(frozen=True)

@@ -19,18 +19,18 @@ from quartier_registry.db.hsds import ServiceFilter
 from quartier_registry.domain import hsds as domain
 from quartier_registry.domain.hsds import OfferRecord, Term
 from quartier_registry.domain.people import Actor
-from quartier_registry.domain.territory import Territory, TerritoryError
+from quartier_registry.domain.territory import Territory, TerritoryNotLoaded
+from quartier_shared import errors
 
 T = TypeVar("T")
 
 
-class HsdsQueryError(ValueError):
+class HsdsQueryError(errors.InvalidInput):
     """A query parameter cannot be used; ``parameter`` names it, ``message`` says why (German)."""
 
     def __init__(self, parameter: str, message: str) -> None:
-        super().__init__(f"{parameter}: {message}")
+        super().__init__(parameter, message)
         self.parameter = parameter
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ class ServiceQuery:
 async def _territory(conn: asyncpg.Connection) -> Territory:
     territory = await territory_db.load_territory(conn)
     if territory is None:
-        raise TerritoryError("", "Das Gebiet ist noch nicht geladen.")
+        raise TerritoryNotLoaded()
     return territory
 
 

@@ -20,6 +20,7 @@ import yaml
 from quartier_registry.db import oparl as db
 from quartier_registry.domain import oparl as domain
 from quartier_registry.domain.oparl import LegislativeTerm, ListQuery, OParlQueryError, Urls
+from quartier_shared import errors
 
 TERMS_FILE = Path(__file__).resolve().parents[2] / "data" / "legislative-terms.yaml"
 LOCAL_TIME = ZoneInfo("Europe/Berlin")
@@ -28,8 +29,11 @@ R = TypeVar("R")
 __all__ = ["OParlQueryError", "Unavailable", "domain"]
 
 
-class Unavailable(RuntimeError):
+class Unavailable(errors.Unavailable):
     """The territory is not loaded yet: there is no city to publish."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("", message)
 
 
 @functools.cache

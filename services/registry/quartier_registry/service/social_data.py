@@ -22,7 +22,7 @@ from quartier_registry.db import social_data as db
 from quartier_registry.db import territory as territory_db
 from quartier_registry.domain import social_data as domain
 from quartier_registry.domain.social_data import LineError, SocialDataRejected, StoredValue
-from quartier_registry.domain.territory import Territory, TerritoryError
+from quartier_registry.domain.territory import Territory, TerritoryNotLoaded
 from quartier_shared.db import advisory_key
 from quartier_shared.outbox import enqueue
 from quartier_shared.runtime import ServiceContext
@@ -47,7 +47,7 @@ class ImportResult:
 async def _territory(conn: asyncpg.Connection) -> Territory:
     territory = await territory_db.load_territory(conn)
     if territory is None:
-        raise TerritoryError("", "Das Gebiet ist noch nicht geladen.")
+        raise TerritoryNotLoaded()
     return territory
 
 
@@ -118,7 +118,7 @@ async def load_demo_social_data(pool: asyncpg.Pool, path: Path = DEMO_FILE) -> I
         return await import_csv(pool, await asyncio.to_thread(path.read_bytes), "demo")
     except SocialDataRejected as exc:
         # A moved Wohnbereich or another territory must not stop the service for demo data.
-        log.warning("demo social data refused", extra={"errors": [f"{e.line}: {e.message}" for e in exc.errors[:5]]})
+        log.warning("demo social data refused", extra={"errors": [f"{e.line}: {e.message}" for e in exc.lines[:5]]})
         return None
 
 

@@ -11,7 +11,7 @@ import asyncpg
 
 from quartier_registry.db import territory as db
 from quartier_registry.domain import territory as domain
-from quartier_registry.domain.territory import Territory, TerritoryError
+from quartier_registry.domain.territory import Territory, TerritoryError, TerritoryNotLoaded
 from quartier_registry.territory_file import TerritoryFileError, read_territory_file
 from quartier_shared.db import advisory_key
 from quartier_shared.events.envelope import CloudEvent, EventPayload
@@ -95,5 +95,5 @@ async def move_residential_area(pool: asyncpg.Pool, number: int, to_social_area_
 
 def _loaded(territory: Territory | None) -> Territory:
     if territory is None:
-        raise TerritoryError("", "Das Gebiet ist noch nicht geladen.")
+        raise TerritoryNotLoaded()
     return territory

@@ -18,7 +18,7 @@
   out), ``next_conference, published_reports: [{year, version, published_at}]}``;
 - ``POST /api/v1/admin/rebuild`` (``X-Quartier-Actor``) replays every topic into fresh tables and swaps them in.
 
-Errors: 404 unknown Sozialraum, 422 bad input (German ``detail`` "field: message").
+Refusals (problem+json): 404 unknown Sozialraum, 422 bad input (``errors`` names the field, German).
 """
 
 from __future__ import annotations
@@ -27,19 +27,15 @@ import datetime as dt
 import logging
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, HTTPException, Query, Request
+from fastapi import APIRouter, Header, Query
 
 from quartier_reporting.service import board as service
 from quartier_reporting.service import rebuild as rebuild_service
-from quartier_shared.runtime import ServiceContext
+from quartier_shared.errors import InvalidInput, NotFound
+from quartier_shared.http import PROBLEM_RESPONSES, Ctx, Pool
 
-router = APIRouter(prefix="/api/v1", tags=["Lagebild und Lesemodelle"])
+router = APIRouter(prefix="/api/v1", tags=["Lagebild und Lesemodelle"], responses=PROBLEM_RESPONSES)
 log = logging.getLogger(__name__)
-
-
-def _ctx(request: Request) -> ServiceContext:
-    ctx: ServiceContext = request.app.state.ctx
-    return ctx
 
 
 def _this_year() -> int:
@@ -50,41 +46,44 @@ def _check_year(year: int | None) -> int:
     if year is None:
         return _this_year()
     if not 2000 <= year <= 2100:
-        raise HTTPException(status_code=422, detail=f"year: {year} ist kein gültiges Planjahr.")
+        raise InvalidInput("year", f"{year} ist kein gültiges Planjahr.")
     return year
 
 
 @router.get("/board", summary="Lagebild: alle Sozialräume eines Planjahres nebeneinander")
-async def board(request: Request, year: Annotated[int | None, Query()] = None) -> dict[str, Any]:
-    async with _ctx(request).pool.acquire() as conn:
+async def board(pool: Pool, year: Annotated[int | None, Query()] = None) -> dict[str, Any]:
+    async with pool.acquire() as conn:
         return await service.board(conn, _check_year(year))
 
 
 @router.get("/distributions", summary="Verteilte Halbjahresbilanzen und Auswertungen")
 async def distributions(
-    request: Request,
+    pool: Pool,
     district_key: Annotated[str | None, Query(max_length=64)] = None,
     year: Annotated[int | None, Query()] = None,
     social_area_key: Annotated[str | None, Query(max_length=64)] = None,
 ) -> list[dict[str, Any]]:
     if year is not None:
         _check_year(year)
-    async with _ctx(request).pool.acquire() as conn:
+    async with pool.acquire() as conn:
         return await service.distributions(conn, district_key or None, year, social_area_key or None)
 
 
 @router.get("/public/social-areas/{key}", summary="Öffentliche Sicht auf einen Sozialraum (ohne Personendaten)")
-async def public_social_area(key: str, request: Request, year: Annotated[int | None, Query()] = None) -> dict[str, Any]:
-    async with _ctx(request).pool.acquire() as conn:
+async def public_social_area(key: str, pool: Pool, year: Annotated[int | None, Query()] = None) -> dict[str, Any]:
+    async with pool.acquire() as conn:
         area = await service.public_social_area(conn, key, _check_year(year))
     if area is None:
-        raise HTTPException(status_code=404, detail=f"Sozialraum „{key}“ ist nicht bekannt.")
+        raise NotFound("", f"Sozialraum „{key}“ ist nicht bekannt.")
     return area
 
 
 @router.post("/admin/rebuild", summary="Lesemodelle aus allen Ereignissen neu aufbauen und austauschen")
-async def rebuild(request: Request, x_quartier_actor: Annotated[str, Header()]) -> dict[str, Any]:
-    ctx = _ctx(request)
+async def rebuild(
+    ctx: Ctx,
+    # Not the shared ``Actor`` (which defaults to "api"): a rebuild is logged with who asked for it.
+    x_quartier_actor: Annotated[str, Header(max_length=200)],
+) -> dict[str, Any]:
     started = dt.datetime.now(dt.UTC)
     result = await rebuild_service.rebuild(
         ctx.pool,

@@ -32,6 +32,7 @@ from quartier_reporting.service.report_documents import (
     render_json,
     render_pdf,
 )
+from quartier_shared import errors
 from quartier_shared.events.reporting import AnnualReportPublished
 from quartier_shared.outbox import enqueue
 
@@ -40,13 +41,20 @@ FORMATS = ("json", "csv", "pdf")
 MEDIA_TYPES = {"json": "application/json", "csv": "text/csv; charset=utf-8", "pdf": "application/pdf"}
 
 
-class ReportError(ValueError):
-    """``status`` 404 (nothing published), 409 (step out of order) or 422 (bad input); ``detail`` in German."""
+class ReportError(errors.DomainError):
+    """A request about the Gesamtbericht is refused; ``field`` names the input, ``message`` says why (German)."""
 
-    def __init__(self, status: int, detail: str) -> None:
-        super().__init__(detail)
-        self.status = status
-        self.detail = detail
+
+class InvalidInput(ReportError, errors.InvalidInput):
+    """Bad input, e.g. a year outside 2000–2100 (→ 422)."""
+
+
+class NotFound(ReportError, errors.NotFound):
+    """Nothing published for the year, an unknown version or format (→ 404)."""
+
+
+class OutOfOrder(ReportError, errors.OutOfOrder):
+    """Publishing before there is a plan for the year (→ 409)."""
 
 
 @dataclass(frozen=True)
@@ -58,7 +66,7 @@ class ReportFile:
 
 def check_year(year: int) -> None:
     if not 2000 <= year <= 2100:
-        raise ReportError(422, f"year: {year} ist kein gültiges Berichtsjahr (2000 bis 2100).")
+        raise InvalidInput("year", f"{year} ist kein gültiges Berichtsjahr (2000 bis 2100).")
 
 
 def _now() -> dt.datetime:
@@ -92,8 +100,8 @@ async def _published(pool: asyncpg.Pool, year: int, version: int | None) -> db.P
         found = await db.get(conn, year, version)
     if found is None:
         if version is None:
-            raise ReportError(404, f"Für {year} ist noch kein Gesamtbericht veröffentlicht.")
-        raise ReportError(404, f"Version {version} des Gesamtberichts {year} gibt es nicht.")
+            raise NotFound("", f"Für {year} ist noch kein Gesamtbericht veröffentlicht.")
+        raise NotFound("", f"Version {version} des Gesamtberichts {year} gibt es nicht.")
     return found
 
 
@@ -113,7 +121,7 @@ async def document(
 ) -> ReportFile:
     """The JSON, CSV or PDF of the draft (``draft``) or of a published version (latest by default)."""
     if fmt not in FORMATS:
-        raise ReportError(404, f"Format „{fmt}“ gibt es nicht (json, csv oder pdf).")
+        raise NotFound("", f"Format „{fmt}“ gibt es nicht (json, csv oder pdf).")
     if draft:
         report = await compute(pool, year)
         meta = ReportMeta("draft", _now())
@@ -147,11 +155,11 @@ async def publish(pool: asyncpg.Pool, year: int, actor: str) -> dict[str, Any]:
     """Freezes the report of ``year`` as its next version and announces ``AnnualReportPublished``."""
     actor = actor.strip()
     if not actor:
-        raise ReportError(422, "X-Quartier-Actor: Wer veröffentlicht, muss angegeben sein.")
+        raise InvalidInput("X-Quartier-Actor", "Wer veröffentlicht, muss angegeben sein.")
     report = await compute(pool, year)
     if not report.city.plans:
-        raise ReportError(
-            409,
+        raise OutOfOrder(
+            "",
             f"Für {year} gibt es noch keinen Jahresplan. Erst wenn Jahrespläne vorliegen, lässt sich der "
             "Gesamtbericht veröffentlichen.",
         )
