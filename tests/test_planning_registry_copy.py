@@ -11,7 +11,7 @@ import asyncpg
 import httpx
 import pytest
 
-from quartier_planning.service import registry_copy as copy
+from quartier_registry_replica import queries as copy
 from quartier_shared.events.topics import REGISTRY_DIRECTORY
 from tests.support.helpers import connect_as, eventually
 from tests.support.kafka import header, produce, read_topic
