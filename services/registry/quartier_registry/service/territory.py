@@ -12,6 +12,7 @@ import asyncpg
 from quartier_registry.db import territory as db
 from quartier_registry.domain import territory as domain
 from quartier_registry.domain.territory import Territory, TerritoryError
+from quartier_registry.settings import SOURCE
 from quartier_registry.territory_file import TerritoryFileError, read_territory_file
 from quartier_shared.db import advisory_key
 from quartier_shared.events.envelope import CloudEvent, EventPayload
@@ -19,7 +20,6 @@ from quartier_shared.outbox import enqueue
 
 log = logging.getLogger(__name__)
 
-SOURCE = "/quartier/registry"
 C = TypeVar("C", bound=EventPayload)
 
 
