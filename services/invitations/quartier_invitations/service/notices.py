@@ -1,7 +1,7 @@
 """Use cases of the notices: mail the people concerned when planning announces an approaching deadline or
 reporting distributes a mid-year review or an evaluation (``domain.notices`` says who and what).
 
-Called by the consumers (``consumers_notices.py``) in the inbox's transaction: the notices are queued with
+Called by the consumers (``consumers/notices.py``) in the inbox's transaction: the notices are queued with
 ``service.delivery.enqueue_notice`` in that same transaction, idempotent per (notice key, person), so a
 replayed event, or the same deadline announced again, mails nobody twice. The sender of the delivery
 part sends them.
