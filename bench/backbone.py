@@ -60,6 +60,7 @@ from faststream.kafka.prometheus import KafkaPrometheusMiddleware  # noqa: E402
 
 import quartier_shared.consumer as consumer_module  # noqa: E402
 import quartier_shared.outbox as outbox_module  # noqa: E402
+from quartier_registry_replica import LIBRARY_MIGRATIONS as REGISTRY_REPLICA  # noqa: E402
 from quartier_shared.consumer import EventConsumer, _raw_decoder  # noqa: E402
 from quartier_shared.db import create_pool, migrate  # noqa: E402
 from quartier_shared.events.envelope import CloudEvent, EventPayload  # noqa: E402
@@ -574,7 +575,12 @@ class Bench:
         self.reporting = await create_pool(reporting)
         services = ROOT / "services"
         await migrate(self.registry, "registry", services / "registry" / "quartier_registry" / "db" / "migrations")
-        await migrate(self.reporting, "reporting", services / "reporting" / "quartier_reporting" / "db" / "migrations")
+        await migrate(
+            self.reporting,
+            "reporting",
+            services / "reporting" / "quartier_reporting" / "db" / "migrations",
+            [REGISTRY_REPLICA],
+        )
         await self.reporting.execute(
             """
             CREATE TABLE bench_effects (

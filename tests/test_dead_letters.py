@@ -55,7 +55,9 @@ async def test_poison_events_are_dead_lettered_and_the_next_event_is_processed(
     assert response.status_code == 200, response.text
 
     async def renamed() -> bool:
-        name = await reporting_db.fetchval("SELECT community_centre_name FROM social_areas WHERE key = 'uentrop'")
+        name = await reporting_db.fetchval(
+            "SELECT community_centre_name FROM registry_social_areas WHERE key = 'uentrop'"
+        )
         return name == new_name
 
     await eventually(renamed)

@@ -98,7 +98,7 @@ async def test_relay_killed_after_publishing_publishes_again_and_the_consumer_ap
 
     await eventually(both_copies_consumed, timeout=30)
     assert await _history_count(reporting_db, event.id) == 1
-    area = await reporting_db.fetchval("SELECT social_area_key FROM residential_areas WHERE number = 43")
+    area = await reporting_db.fetchval("SELECT social_area_key FROM registry_residential_areas WHERE number = 43")
     assert area == "herringen"
     undo = httpx.post(f"{stack.url('registry')}/api/v1/residential-areas/43/move", json={"social_area_key": "pelkum"})
     assert undo.status_code == 200, undo.text

@@ -351,7 +351,7 @@ async def test_an_erasure_in_the_registry_removes_the_contact_and_the_name(invit
             "SELECT count(*) FROM contacts WHERE name LIKE $1 OR email LIKE $2", f"%{tag}%", f"%{tag}%"
         )
         assert names == 0
-        assert await conn.fetchval("SELECT erased FROM directory_persons WHERE id = $1", uuid.UUID(person_id))
+        assert await conn.fetchval("SELECT erased FROM registry_persons WHERE id = $1", uuid.UUID(person_id))
     finally:
         await conn.close()
 

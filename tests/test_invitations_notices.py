@@ -114,7 +114,7 @@ async def knows(pool: asyncpg.Pool, person_ids: list[uuid.UUID]) -> None:
 
     async def check() -> bool | None:
         rows = await pool.fetch(
-            """SELECT c.person_id FROM contacts c JOIN directory_memberships m ON m.person_id = c.person_id
+            """SELECT c.person_id FROM contacts c JOIN registry_memberships m ON m.person_id = c.person_id
                WHERE c.person_id = ANY($1::uuid[]) AND c.email IS NOT NULL""",
             person_ids,
         )

@@ -11,7 +11,7 @@ import asyncpg
 import httpx
 import pytest
 
-from quartier_planning.service import registry_copy as copy
+from quartier_registry_replica import queries as copy
 from quartier_shared.events.topics import REGISTRY_DIRECTORY
 from tests.support.helpers import connect_as, eventually
 from tests.support.kafka import header, produce, read_topic
@@ -132,16 +132,42 @@ async def test_a_moved_residential_area_reaches_planning(planning: Stack, planni
         area = await copy.social_area(planning_db, "westen")
         return area["district_keys"] if area else []
 
+    tag = uuid.uuid4().hex[:8]
     async with httpx.AsyncClient() as client:
+        # a resident of Wohnbereich 52: the replica knows their Sozialraum only, never the Wohnbereich
+        created = await client.post(
+            f"{_api(planning)}/persons",
+            json={
+                "given_name": f"Wim{tag}",
+                "family_name": f"Umzugsprobe{tag}",
+                "email": f"wim.{tag}@beispiel.example",
+                "residential_area_number": 52,
+            },
+        )
+        assert created.status_code == 201, created.text
+        pid = uuid.UUID(created.json()["id"])
+
+        async def lives_in() -> str | None:
+            value = await planning_db.fetchval(
+                "SELECT lives_in_social_area_key FROM registry_persons WHERE id = $1", pid
+            )
+            return None if value is None else str(value)
+
+        await eventually(lambda: _is(lives_in, "westen"), timeout=30)
         await eventually(lambda: _is(westen_districts, ["mitte", "pelkum", "herringen"]), timeout=60)
         moved = await client.post(f"{_api(planning)}/residential-areas/52/move", json={"social_area_key": "herringen"})
         assert moved.status_code == 200, moved.text
         await eventually(lambda: _is(westen_districts, ["mitte", "pelkum"]))
         herringen = await copy.social_area(planning_db, "herringen")
         assert herringen is not None and 52 in [r["number"] for r in herringen["residential_areas"]]
+        await eventually(lambda: _is(lives_in, "herringen"))  # the move is followed for the people too
         back = await client.post(f"{_api(planning)}/residential-areas/52/move", json={"social_area_key": "westen"})
         assert back.status_code == 200, back.text
         await eventually(lambda: _is(westen_districts, ["mitte", "pelkum", "herringen"]))
+        await eventually(lambda: _is(lives_in, "westen"))
+        # the resident was only needed here (a Stadtteilkonferenz of Westen would invite them)
+        erased = await client.post(f"{_api(planning)}/persons/{pid}/erase")
+        assert erased.status_code == 200, erased.text
 
 
 async def _is(check, expected) -> bool:  # type: ignore[no-untyped-def]

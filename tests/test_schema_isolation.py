@@ -8,6 +8,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
+from quartier_registry_replica import LIBRARY_MIGRATIONS
 from quartier_shared.db import migrate
 from tests.support.helpers import connect_as, pool_as
 from tests.support.stack import ROOT, SERVICES
@@ -17,13 +18,19 @@ def _migrations(service: str) -> Path:
     return ROOT / "services" / service / f"quartier_{service}" / "db" / "migrations"
 
 
+# The services that hold a registry replica apply its migrations (under their own source name) first.
+REPLICA_HOLDERS = {"planning", "invitations", "reporting"}
+
+
 @pytest.fixture(scope="module")
 async def migrated(env: dict[str, str]) -> dict[str, str]:
     """Every service's schema migrated by its own role, as the service does at start."""
     for service in SERVICES:
         pool = await pool_as(env, service, min_size=1, max_size=1)
         try:
-            await migrate(pool, service, _migrations(service))
+            await migrate(
+                pool, service, _migrations(service), [LIBRARY_MIGRATIONS] if service in REPLICA_HOLDERS else []
+            )
         finally:
             await pool.close()
     return env

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import asyncpg
 import httpx
 import pytest
 
 from tests.support.helpers import connect_as, eventually
-from tests.support.stack import Stack
+from tests.support.stack import ROOT, Stack
 
 
 @pytest.mark.parametrize("name", ["planning", "invitations"])
@@ -74,3 +76,31 @@ async def test_each_service_documents_its_events_in_asyncapi(stack: Stack) -> No
     controlling = {"quartier.planning.ActivityReportSubmitted.v1", "quartier.registry.SocialDataImported.v1"}
     assert controlling <= reporting_names
     assert "quartier.reporting.EvaluationDistributed.v1" in reporting_names
+
+
+# ---------------------------------------------------------------- the layout every service shares (no stack)
+
+SERVICES_WITH_SETTINGS = ("registry", "planning", "invitations", "reporting")
+
+
+@pytest.mark.parametrize("name", SERVICES_WITH_SETTINGS)
+def test_settings_and_the_event_source_are_defined_once_in_the_settings_module(name: str) -> None:
+    package = ROOT / "services" / name / f"quartier_{name}"
+    assert (package / "settings.py").is_file()
+    defined = [
+        path.relative_to(package).as_posix()
+        for path in package.rglob("*.py")
+        if re.search(r"^SOURCE = ", path.read_text(encoding="utf-8"), re.MULTILINE)
+        or re.search(r"^class \w+Settings\(", path.read_text(encoding="utf-8"), re.MULTILINE)
+    ]
+    assert defined == ["settings.py"]
+
+
+@pytest.mark.parametrize("name", ["planning", "invitations", "reporting"])
+def test_consumers_are_a_package_and_nothing_imports_the_app(name: str) -> None:
+    package = ROOT / "services" / name / f"quartier_{name}"
+    assert (package / "consumers" / "__init__.py").is_file()
+    assert sorted(p.name for p in package.glob("*consumers*.py")) == []
+    for path in package.rglob("*.py"):
+        if path.name not in ("app.py", "__main__.py"):
+            assert f"quartier_{name}.app" not in path.read_text(encoding="utf-8"), path

@@ -1,4 +1,6 @@
-from quartier_invitations.app import SPEC, InvitationsSettings
+from quartier_invitations.app import spec
+from quartier_invitations.settings import InvitationsSettings
 from quartier_shared.runtime import run
 
-run(SPEC, InvitationsSettings())
+settings = InvitationsSettings()
+run(spec(settings), settings)

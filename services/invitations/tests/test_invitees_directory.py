@@ -16,6 +16,8 @@ import pytest
 from quartier_invitations import consumers as c
 from quartier_invitations import db as invitations_db
 from quartier_invitations.db.directory import load_directory
+from quartier_invitations.settings import InvitationsSettings
+from quartier_registry_replica import LIBRARY_MIGRATIONS
 from quartier_shared.db import migrate
 from quartier_shared.events.contacts import ContactDetailsErased, ContactDetailsSet
 from quartier_shared.events.envelope import CloudEvent, EventPayload
@@ -39,10 +41,10 @@ HANDLERS: dict[type[EventPayload], Callable[..., Awaitable[None]]] = {
     **c.contacts_consumer().handlers,
 }
 TABLES = (
-    "directory_actors",
-    "directory_bodies",
-    "directory_memberships",
-    "directory_persons",
+    "registry_actors",
+    "registry_bodies",
+    "registry_memberships",
+    "registry_persons",
     "contacts",
     "erased_contacts",
 )
@@ -61,7 +63,7 @@ def test_every_payload_type_of_both_topics_has_a_handler() -> None:
         MembershipEnded,
     }
     assert set(c.contacts_consumer().handlers) == {ContactDetailsSet, ContactDetailsErased}
-    names = [x.name for x in c.consumers()]
+    names = [x.name for x in c.consumers(InvitationsSettings())]
     assert {"invitations.directory", "invitations.contacts"} <= set(names)
     assert len(names) == len(set(names))
 
@@ -69,7 +71,7 @@ def test_every_payload_type_of_both_topics_has_a_handler() -> None:
 @pytest.fixture(scope="module")
 async def pool() -> AsyncIterator[asyncpg.Pool]:
     pool = await pool_as(base_env(), "invitations", min_size=1, max_size=2)
-    await migrate(pool, "invitations", invitations_db.MIGRATIONS)
+    await migrate(pool, "invitations", invitations_db.MIGRATIONS, [LIBRARY_MIGRATIONS])
     yield pool
     await pool.close()
 
@@ -166,7 +168,7 @@ async def test_an_erasure_deletes_the_contact_and_is_never_undone(
     assert await conn.fetchval("SELECT count(*) FROM contacts") == 0
     person = (await load_directory(conn)).persons[PERSON]
     assert person.name is None and person.email is None
-    memberships = {r["id"] for r in await conn.fetch("SELECT id FROM directory_memberships")}
+    memberships = {r["id"] for r in await conn.fetch("SELECT id FROM registry_memberships")}
     if erasure is PersonErased:
         assert person.erased and person.lives_in_social_area_key is None
         assert memberships == {KEPT}  # only what the registry retains, by id
@@ -187,7 +189,7 @@ async def test_any_order_of_the_events_converges(conn: asyncpg.Connection) -> No
     for state in states[1:]:
         assert _without_times(state) == _without_times(first)
     assert first["contacts"] == []
-    assert [r["id"] for r in first["directory_memberships"]] == [KEPT]
+    assert [r["id"] for r in first["registry_memberships"]] == [KEPT]
 
 
 def _without_times(state: dict[str, Any]) -> dict[str, Any]:

@@ -18,8 +18,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from quartier_invitations import consumers_notices as cn
 from quartier_invitations import db as invitations_db
+from quartier_invitations.consumers import notices as cn
 from quartier_invitations.db import delivery as delivery_db
 from quartier_invitations.domain import notices as n
 from quartier_invitations.domain.invitees import BodyInfo, Directory, MembershipInfo, PersonInfo
@@ -32,6 +32,7 @@ from quartier_invitations.domain.mail import (
 )
 from quartier_invitations.service import delivery
 from quartier_invitations.service.notices import NoticeConfig
+from quartier_registry_replica import LIBRARY_MIGRATIONS
 from quartier_shared.db import migrate
 from quartier_shared.events.envelope import EVENT_TYPES, CloudEvent, EventPayload
 from quartier_shared.events.planning import DeadlineApproaching, PlanDrafted
@@ -304,13 +305,13 @@ def test_the_consumers_take_the_deadlines_and_the_distributions_and_record_the_r
 
 # ---------------------------------------------------------------- on the real database
 
-TABLES = ("directory_bodies", "directory_memberships", "directory_persons", "contacts")
+TABLES = ("registry_bodies", "registry_memberships", "registry_persons", "contacts")
 
 
 @pytest.fixture(scope="module")
 async def pool() -> AsyncIterator[asyncpg.Pool]:
     pool = await pool_as(base_env(), "invitations", min_size=1, max_size=2)
-    await migrate(pool, "invitations", invitations_db.MIGRATIONS)
+    await migrate(pool, "invitations", invitations_db.MIGRATIONS, [LIBRARY_MIGRATIONS])
     yield pool
     await pool.close()
 
@@ -324,13 +325,13 @@ async def conn(pool: asyncpg.Pool) -> AsyncIterator[asyncpg.Connection]:
         for table in TABLES:
             await conn.execute(f"DELETE FROM {table}")
         await conn.execute(
-            """INSERT INTO territory_social_areas (key, name, community_centre_name, city, updated_at)
+            """INSERT INTO registry_social_areas (key, name, community_centre_name, city, updated_at)
                VALUES ('westen', 'Sozialraum Hammer Westen', 'Stadtteilzentrum', 'Hamm', now())
                ON CONFLICT (key) DO UPDATE SET name = EXCLUDED.name"""
         )
         for body in DIRECTORY.bodies:
             await conn.execute(
-                """INSERT INTO directory_bodies (id, kind, name, display_name, social_area_key, district_key,
+                """INSERT INTO registry_bodies (id, kind, name, display_name, social_area_key, district_key,
                                                 updated_at)
                    VALUES ($1, $2, $3, $3, $4, $5, now())""",
                 body.id,
@@ -341,7 +342,7 @@ async def conn(pool: asyncpg.Pool) -> AsyncIterator[asyncpg.Connection]:
             )
         for m in DIRECTORY.memberships:
             await conn.execute(
-                """INSERT INTO directory_memberships (id, body_id, person_id, role, starts_on, ends_on,
+                """INSERT INTO registry_memberships (id, body_id, person_id, role, starts_on, ends_on,
                                                       is_district_mayor, updated_at)
                    VALUES ($1, $2, $3, $4, $5, $6, false, now())""",
                 m.id,
@@ -353,7 +354,7 @@ async def conn(pool: asyncpg.Pool) -> AsyncIterator[asyncpg.Connection]:
             )
         for person in DIRECTORY.persons.values():
             await conn.execute(
-                "INSERT INTO directory_persons (id, erased, updated_at) VALUES ($1, $2, now())",
+                "INSERT INTO registry_persons (id, erased, updated_at) VALUES ($1, $2, now())",
                 person.id,
                 person.erased,
             )

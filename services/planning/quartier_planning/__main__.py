@@ -1,4 +1,5 @@
-from quartier_planning.app import SPEC, PlanningSettings
+from quartier_planning.app import SPEC
+from quartier_planning.settings import PlanningSettings
 from quartier_shared.runtime import run
 
 run(SPEC, PlanningSettings())

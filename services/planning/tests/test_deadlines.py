@@ -102,8 +102,8 @@ def test_bad_configuration_is_refused_in_german(overrides: dict[str, str]) -> No
 def test_settings_refuse_a_bad_deadline_and_read_json(monkeypatch: pytest.MonkeyPatch) -> None:
     from pydantic import ValidationError
 
-    from quartier_planning.app import PlanningSettings
     from quartier_planning.service.deadlines import config_of
+    from quartier_planning.settings import PlanningSettings
 
     monkeypatch.setenv("QUARTIER_DEADLINES", '{"final": "Y-1-12-20"}')
     monkeypatch.setenv("QUARTIER_DEADLINE_WARNING_DAYS", "7")

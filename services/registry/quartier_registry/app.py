@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from fastapi import FastAPI
 
 from quartier_registry import db
@@ -16,6 +14,7 @@ from quartier_registry.api import territory as territory_api
 from quartier_registry.metrics import refresh_metrics
 from quartier_registry.service import offers, people, social_data
 from quartier_registry.service import territory as service
+from quartier_registry.settings import RegistrySettings, settings_of
 from quartier_registry.territory_file import TerritoryFileError
 from quartier_shared.events.topics import (
     REGISTRY_CONTACTS,
@@ -25,25 +24,13 @@ from quartier_shared.events.topics import (
     REGISTRY_TERRITORY,
 )
 from quartier_shared.runtime import ServiceContext, ServiceSpec, StartupRefused, create_app
-from quartier_shared.settings import ServiceSettings
 
-DEFAULT_TERRITORY_FILE = Path(__file__).resolve().parents[1] / "data" / "hamm.yaml"
-
-
-class RegistrySettings(ServiceSettings):
-    service_name: str = "registry"
-    http_port: int = 8101
-    # Another city runs the platform by pointing this at its own file.
-    territory_file: Path = DEFAULT_TERRITORY_FILE
-    # Fictitious people, actors, memberships and offers for the local demo (`make up`); never in production.
-    demo_data: bool = False
+__all__ = ["SPEC", "RegistrySettings", "create"]
 
 
 async def _start(ctx: ServiceContext) -> None:
-    settings = ctx.settings
-    assert isinstance(settings, RegistrySettings)
     try:
-        await service.load_territory_file(ctx.pool, settings.territory_file)
+        await service.load_territory_file(ctx.pool, settings_of(ctx).territory_file)
     except TerritoryFileError as exc:
         raise StartupRefused(str(exc)) from exc
     await people.on_startup(ctx)

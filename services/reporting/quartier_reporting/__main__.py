@@ -5,7 +5,8 @@ import asyncio
 import json
 import sys
 
-from quartier_reporting.app import SPEC, ReportingSettings
+from quartier_reporting.app import SPEC
+from quartier_reporting.settings import ReportingSettings
 from quartier_shared.runtime import run
 
 
@@ -15,7 +16,7 @@ async def _rebuild(settings: ReportingSettings) -> None:
 
     pool = await create_pool(settings)
     try:
-        await migrate(pool, settings.db_schema, SPEC.migrations)
+        await migrate(pool, settings.db_schema, SPEC.migrations, SPEC.library_migrations)
         result = await rebuild(
             pool, bootstrap=settings.kafka_bootstrap, topic_prefix=settings.topic_prefix, schema=settings.db_schema
         )

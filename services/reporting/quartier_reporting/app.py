@@ -4,26 +4,24 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from quartier_registry_replica import LIBRARY_MIGRATIONS as REGISTRY_REPLICA
 from quartier_reporting import db
 from quartier_reporting.api import board as board_api
 from quartier_reporting.api import reports as reports_api
 from quartier_reporting.api import territory as territory_api
 from quartier_reporting.consumers import consumers
 from quartier_reporting.metrics import refresh_metrics
+from quartier_reporting.settings import ReportingSettings
 from quartier_shared.events.topics import REPORTING_REPORTS
 from quartier_shared.runtime import ServiceSpec, create_app
-from quartier_shared.settings import ServiceSettings
 
-
-class ReportingSettings(ServiceSettings):
-    service_name: str = "reporting"
-    http_port: int = 8104
-
+__all__ = ["SPEC", "ReportingSettings", "create"]
 
 SPEC = ServiceSpec(
     name="reporting",
     title="Quartier Berichte",
     migrations=db.MIGRATIONS,
+    library_migrations=[REGISTRY_REPLICA],
     routers=[territory_api.router, board_api.router, reports_api.router],
     consumers=consumers,
     background=[refresh_metrics],

@@ -36,10 +36,10 @@ for _state in board.STATES:
     PLANS.labels(_state)
 
 _COUNTS = """
-SELECT (SELECT count(*) FROM districts) AS districts,
-       (SELECT count(*) FROM social_areas) AS social_areas,
-       (SELECT count(*) FROM residential_areas) AS residential_areas,
-       (SELECT count(*) FROM vocabularies) AS vocabularies,
+SELECT (SELECT count(*) FROM registry_districts) AS districts,
+       (SELECT count(*) FROM registry_social_areas) AS social_areas,
+       (SELECT count(*) FROM registry_residential_areas) AS residential_areas,
+       (SELECT count(*) FROM registry_vocabularies) AS vocabularies,
        (SELECT count(*) FROM territory_history) AS changes
 """
 

@@ -27,8 +27,8 @@ from quartier_invitations.domain.meetings import (
 )
 from quartier_invitations.service import calendar as calendar_service
 from quartier_invitations.service import meetings as service
+from quartier_invitations.settings import settings_of
 from quartier_shared.http import PROBLEM_RESPONSES, Actor, Ctx, IfMatch, Pool
-from quartier_shared.runtime import ServiceContext
 
 router = APIRouter(prefix="/api/v1", tags=["Sitzungen"], responses=PROBLEM_RESPONSES)
 
@@ -282,15 +282,5 @@ async def political_calendar_sources(pool: Pool) -> list[dict[str, Any]]:
 
 @router.post("/political-calendar/refresh", summary="Politischen Kalender jetzt neu einlesen")
 async def refresh(ctx: Ctx) -> dict[str, Any]:
-    results = await calendar_service.refresh(ctx.pool, calendar_config(ctx))
+    results = await calendar_service.refresh(ctx.pool, calendar_service.CalendarConfig.of(settings_of(ctx)))
     return {"results": results, "sources": await calendar_service.sources(ctx.pool)}
-
-
-def calendar_config(ctx: ServiceContext) -> calendar_service.CalendarConfig:
-    s = ctx.settings
-    return calendar_service.CalendarConfig(
-        oparl_system_url=str(getattr(s, "oparl_system_url", "") or ""),
-        ical_url=str(getattr(s, "political_ical_url", "") or ""),
-        request_timeout_seconds=float(getattr(s, "political_calendar_timeout_seconds", 10.0)),
-        import_timeout_seconds=float(getattr(s, "political_calendar_import_timeout_seconds", 120.0)),
-    )

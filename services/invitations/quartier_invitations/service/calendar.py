@@ -34,6 +34,7 @@ from quartier_invitations.domain.political_calendar import (
     oparl_meeting,
     oparl_organization,
 )
+from quartier_invitations.settings import InvitationsSettings
 from quartier_shared.metrics import REGISTRY
 
 log = logging.getLogger(__name__)
@@ -61,6 +62,15 @@ class CalendarConfig:
     ical_url: str = ""
     request_timeout_seconds: float = 10.0
     import_timeout_seconds: float = 120.0
+
+    @classmethod
+    def of(cls, settings: InvitationsSettings) -> CalendarConfig:
+        return cls(
+            oparl_system_url=settings.oparl_system_url,
+            ical_url=settings.political_ical_url,
+            request_timeout_seconds=settings.political_calendar_timeout_seconds,
+            import_timeout_seconds=settings.political_calendar_import_timeout_seconds,
+        )
 
 
 class SourceError(Exception):

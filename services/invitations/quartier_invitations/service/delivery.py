@@ -53,6 +53,7 @@ from quartier_invitations.domain.mail import (
     valid_address,
     when_text,
 )
+from quartier_invitations.settings import SOURCE, settings_of
 from quartier_shared import errors
 from quartier_shared.events.invitations import InvitationAnswered, InvitationBounced, InvitationSent
 from quartier_shared.metrics import REGISTRY
@@ -60,7 +61,6 @@ from quartier_shared.outbox import enqueue
 from quartier_shared.runtime import ServiceContext
 
 log = logging.getLogger(__name__)
-SOURCE = "/quartier/invitations"
 
 MAILS_SENT = Counter("quartier_mails_sent_total", "Mails the SMTP server accepted.", ["kind"], registry=REGISTRY)
 MAILS_BOUNCED = Counter(
@@ -111,23 +111,22 @@ def config_of(ctx: ServiceContext) -> DeliveryConfig:
     cached = ctx.extras.get("delivery_config")
     if isinstance(cached, DeliveryConfig):
         return cached
-    s = ctx.settings
-    secret_setting = getattr(s, "answer_link_secret", None)
-    secret = secret_setting.get_secret_value() if secret_setting is not None else ""
+    s = settings_of(ctx)
+    secret = s.answer_link_secret.get_secret_value()
     if not secret:
         log.warning("QUARTIER_ANSWER_LINK_SECRET not set: answer links are valid only until the service restarts")
         secret = secrets.token_urlsafe(32)
     config = DeliveryConfig(
-        smtp_host=str(getattr(s, "smtp_host", DeliveryConfig.smtp_host)),
-        smtp_port=int(getattr(s, "smtp_port", DeliveryConfig.smtp_port)),
-        smtp_sender=str(getattr(s, "smtp_sender", DeliveryConfig.smtp_sender)),
-        smtp_timeout_seconds=float(getattr(s, "smtp_timeout_seconds", DeliveryConfig.smtp_timeout_seconds)),
+        smtp_host=s.smtp_host,
+        smtp_port=s.smtp_port,
+        smtp_sender=s.smtp_sender,
+        smtp_timeout_seconds=s.smtp_timeout_seconds,
         answer_link_secret=secret.encode(),
-        public_base_url=str(getattr(s, "public_base_url", DeliveryConfig.public_base_url)),
-        answer_link_days=int(getattr(s, "answer_link_days", DeliveryConfig.answer_link_days)),
-        poll_seconds=float(getattr(s, "delivery_poll_seconds", DeliveryConfig.poll_seconds)),
-        retry_base_seconds=float(getattr(s, "delivery_retry_base_seconds", DeliveryConfig.retry_base_seconds)),
-        retry_max_seconds=float(getattr(s, "delivery_retry_max_seconds", DeliveryConfig.retry_max_seconds)),
+        public_base_url=s.public_base_url,
+        answer_link_days=s.answer_link_days,
+        poll_seconds=s.delivery_poll_seconds,
+        retry_base_seconds=s.delivery_retry_base_seconds,
+        retry_max_seconds=s.delivery_retry_max_seconds,
     )
     ctx.extras["delivery_config"] = config
     return config

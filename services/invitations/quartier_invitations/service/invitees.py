@@ -29,6 +29,7 @@ from quartier_invitations.domain import invitees as domain
 from quartier_invitations.domain.invitees import Directory, Invitee, InviteeError, InviteeList, MeetingFacts, Rules
 from quartier_invitations.domain.mail import MailKind, MailMeeting, MailRecipient
 from quartier_invitations.service import delivery
+from quartier_invitations.settings import settings_of
 from quartier_shared import errors
 from quartier_shared.runtime import ServiceContext
 
@@ -330,9 +331,9 @@ async def send_reminders(pool: asyncpg.Pool, reminder_days: int, now: dt.datetim
 
 async def reminders(ctx: ServiceContext) -> None:
     """Background: checks for due reminders every ``reminder_interval_seconds`` (0 switches it off)."""
-    _fallback_organiser["email"] = str(getattr(ctx.settings, "smtp_sender", _fallback_organiser["email"]))
-    interval = float(getattr(ctx.settings, "reminder_interval_seconds", 300))
-    days = int(getattr(ctx.settings, "reminder_days", 3))
+    settings = settings_of(ctx)
+    _fallback_organiser["email"] = settings.smtp_sender
+    interval, days = settings.reminder_interval_seconds, settings.reminder_days
     if interval <= 0:
         return
     while True:

@@ -36,10 +36,10 @@ from quartier_invitations.domain.meetings import (
     StaleVersion,
 )
 from quartier_invitations.service.calendar import conflicts_for
+from quartier_invitations.settings import SOURCE
 from quartier_shared.events.envelope import EventPayload
 from quartier_shared.outbox import enqueue
 
-SOURCE = "/quartier/invitations"
 FIELDS_OF_ACTION = "fields_of_action"
 
 

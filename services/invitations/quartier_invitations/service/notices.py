@@ -1,7 +1,7 @@
 """Use cases of the notices: mail the people concerned when planning announces an approaching deadline or
 reporting distributes a mid-year review or an evaluation (``domain.notices`` says who and what).
 
-Called by the consumers (``consumers_notices.py``) in the inbox's transaction: the notices are queued with
+Called by the consumers (``consumers/notices.py``) in the inbox's transaction: the notices are queued with
 ``service.delivery.enqueue_notice`` in that same transaction, idempotent per (notice key, person), so a
 replayed event, or the same deadline announced again, mails nobody twice. The sender of the delivery
 part sends them.
@@ -14,7 +14,6 @@ import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import asyncpg
@@ -24,6 +23,7 @@ from quartier_invitations.domain import notices as domain
 from quartier_invitations.domain.mail import MailNotice, MailRecipient
 from quartier_invitations.service import delivery
 from quartier_invitations.service.invitees import rules as invitation_rules
+from quartier_invitations.settings import InvitationsSettings
 
 log = logging.getLogger(__name__)
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -36,8 +36,8 @@ class NoticeConfig:
     public_base_url: str = delivery.DeliveryConfig.public_base_url
 
     @classmethod
-    def of(cls, settings: Any) -> NoticeConfig:
-        return cls(public_base_url=str(getattr(settings, "public_base_url", cls.public_base_url)))
+    def of(cls, settings: InvitationsSettings) -> NoticeConfig:
+        return cls(public_base_url=settings.public_base_url)
 
 
 def day_of(at: dt.datetime) -> dt.date:

@@ -35,12 +35,12 @@ from quartier_planning.domain.agreements import (
     TargetInput,
 )
 from quartier_planning.domain.plans import NotFound, OutOfOrder, PlanError
+from quartier_planning.settings import SOURCE
 from quartier_shared.events.envelope import EventPayload
 from quartier_shared.outbox import enqueue
 
 log = logging.getLogger(__name__)
 
-SOURCE = "/quartier/planning"
 DEMO_FILE = Path(__file__).resolve().parents[1] / "data" / "demo-agreements.yaml"
 DEMO_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://quartier.example/demo/planning/agreements")
 DEMO_LOCK = "planning:demo-agreements"

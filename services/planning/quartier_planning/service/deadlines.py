@@ -12,7 +12,6 @@ import asyncio
 import datetime as dt
 import logging
 import uuid
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,11 +22,12 @@ from quartier_planning.db import plans as plans_db
 from quartier_planning.domain import deadlines as domain
 from quartier_planning.domain.deadlines import DEFAULT_RULES, DEFAULT_WARNING_DAYS, Deadline, Rules
 from quartier_planning.domain.plans import NotFound
+from quartier_planning.settings import SOURCE, PlanningSettings
 from quartier_shared.events.envelope import EventPayload
 from quartier_shared.outbox import enqueue
+from quartier_shared.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
-SOURCE = "/quartier/planning"
 
 
 @dataclass(frozen=True)
@@ -36,12 +36,11 @@ class DeadlineConfig:
     warning_days: int = DEFAULT_WARNING_DAYS
 
 
-def config_of(settings: Any) -> DeadlineConfig:
+def config_of(settings: ServiceSettings) -> DeadlineConfig:
     """The deadline configuration of the planning settings (``deadlines``, ``deadline_warning_days``)."""
-    overrides: Mapping[str, str] = getattr(settings, "deadlines", {}) or {}
-    return DeadlineConfig(
-        domain.parse_rules(overrides), int(getattr(settings, "deadline_warning_days", DEFAULT_WARNING_DAYS))
-    )
+    if not isinstance(settings, PlanningSettings):
+        raise TypeError(f"planning runs with PlanningSettings, not {type(settings).__name__}")
+    return DeadlineConfig(domain.parse_rules(settings.deadlines), settings.deadline_warning_days)
 
 
 def deadline_out(d: Deadline) -> dict[str, Any]:

@@ -23,12 +23,12 @@ from quartier_planning.db import goals as db
 from quartier_planning.domain import goals as domain
 from quartier_planning.domain.goals import GoalInput, GoalResult, SteeringGoal
 from quartier_planning.domain.plans import InvalidInput, NotFound, OutOfOrder, PlanError
+from quartier_planning.settings import SOURCE
 from quartier_shared.events.envelope import EventPayload
 from quartier_shared.outbox import enqueue
 
 log = logging.getLogger(__name__)
 
-SOURCE = "/quartier/planning"
 DEMO_FILE = Path(__file__).resolve().parents[1] / "data" / "demo-goals.yaml"
 DEMO_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://quartier.example/demo/planning/goals")
 DEMO_LOCK = "planning:demo-goals"

@@ -17,10 +17,9 @@ from quartier_planning.db import plans as plans_db
 from quartier_planning.domain import needs as domain
 from quartier_planning.domain.needs import NeedCatalogue, NeedResult, StandaloneNeed
 from quartier_planning.domain.plans import NotFound, OutOfOrder, PlanError
+from quartier_planning.settings import SOURCE
 from quartier_shared.events.envelope import EventPayload
 from quartier_shared.outbox import enqueue
-
-SOURCE = "/quartier/planning"
 
 
 async def catalogue(conn: asyncpg.Connection, social_area_key: str, actor_ids: Iterable[uuid.UUID]) -> NeedCatalogue:

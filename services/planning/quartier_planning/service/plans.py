@@ -27,10 +27,9 @@ from quartier_planning.domain.plans import (
     OutOfOrder,
     Result,
 )
+from quartier_planning.settings import SOURCE
 from quartier_shared.events.envelope import EventPayload
 from quartier_shared.outbox import enqueue
-
-SOURCE = "/quartier/planning"
 
 
 class TerritoryView(Protocol):

@@ -25,6 +25,7 @@ from quartier_registry.domain import offers as domain
 from quartier_registry.domain.offers import Assessment, DuplicatePair, Offer, OfferError, UnknownOffer
 from quartier_registry.domain.people import demo_actor_id
 from quartier_registry.domain.territory import Territory
+from quartier_registry.settings import SOURCE, settings_of
 from quartier_shared.db import advisory_key
 from quartier_shared.events.envelope import EventPayload
 from quartier_shared.outbox import enqueue
@@ -32,7 +33,6 @@ from quartier_shared.runtime import ServiceContext
 
 log = logging.getLogger(__name__)
 
-SOURCE = "/quartier/registry"
 TIMEZONE = ZoneInfo("Europe/Berlin")
 DEMO_FILE = Path(__file__).resolve().parents[2] / "data" / "demo-offers.yaml"
 # Demo offer ids: uuid5 in this namespace of the offer's ``key``.
@@ -322,6 +322,6 @@ async def load_demo_offers(pool: asyncpg.Pool, path: Path = DEMO_FILE) -> int:
 
 async def on_startup(ctx: ServiceContext) -> None:
     """Runs after the territory is loaded: the demo offers when demo_data is on."""
-    if getattr(ctx.settings, "demo_data", False):
+    if settings_of(ctx).demo_data:
         created = await load_demo_offers(ctx.pool)
         log.info("demo offers loaded", extra={"offers": created})

@@ -34,6 +34,7 @@ from quartier_registry.domain.people import (
     stable_id,
 )
 from quartier_registry.domain.territory import Territory
+from quartier_registry.settings import SOURCE, settings_of
 from quartier_shared.db import advisory_key
 from quartier_shared.events.envelope import CloudEvent, EventPayload
 from quartier_shared.outbox import enqueue
@@ -41,7 +42,6 @@ from quartier_shared.runtime import ServiceContext
 
 log = logging.getLogger(__name__)
 
-SOURCE = "/quartier/registry"
 DEMO_FILE = Path(__file__).resolve().parents[2] / "data" / "demo-people.yaml"
 T = TypeVar("T")
 
@@ -501,5 +501,5 @@ async def on_startup(ctx: ServiceContext) -> None:
     """Runs after the territory is loaded: the bodies of the territory, then the demo data if on."""
     await ensure_bodies(ctx.pool)
     await ensure_contacts(ctx.pool)
-    if getattr(ctx.settings, "demo_data", False):
+    if settings_of(ctx).demo_data:
         await load_demo_data(ctx.pool)

@@ -23,13 +23,13 @@ from quartier_registry.db import territory as territory_db
 from quartier_registry.domain import social_data as domain
 from quartier_registry.domain.social_data import LineError, SocialDataRejected, StoredValue
 from quartier_registry.domain.territory import Territory, TerritoryNotLoaded
+from quartier_registry.settings import SOURCE, settings_of
 from quartier_shared.db import advisory_key
 from quartier_shared.outbox import enqueue
 from quartier_shared.runtime import ServiceContext
 
 log = logging.getLogger(__name__)
 
-SOURCE = "/quartier/registry"
 DEMO_FILE = Path(__file__).resolve().parents[2] / "data" / "demo-social-data.csv"
 DEMO_CITY = "Hamm"
 
@@ -123,7 +123,7 @@ async def load_demo_social_data(pool: asyncpg.Pool, path: Path = DEMO_FILE) -> I
 
 
 async def on_startup(ctx: ServiceContext) -> None:
-    if getattr(ctx.settings, "demo_data", False):
+    if settings_of(ctx).demo_data:
         result = await load_demo_social_data(ctx.pool)
         if result is not None:
             log.info(

@@ -9,17 +9,20 @@ from typing import TypeVar
 
 import asyncpg
 
+from quartier_registry.db import people as people_db
 from quartier_registry.db import territory as db
 from quartier_registry.domain import territory as domain
 from quartier_registry.domain.territory import Territory, TerritoryError, TerritoryNotLoaded
+from quartier_registry.settings import SOURCE
 from quartier_registry.territory_file import TerritoryFileError, read_territory_file
 from quartier_shared.db import advisory_key
 from quartier_shared.events.envelope import CloudEvent, EventPayload
+from quartier_shared.events.people import PersonChanged
+from quartier_shared.events.territory import ResidentialAreaMoved
 from quartier_shared.outbox import enqueue
 
 log = logging.getLogger(__name__)
 
-SOURCE = "/quartier/registry"
 C = TypeVar("C", bound=EventPayload)
 
 
@@ -85,12 +88,28 @@ async def rename_community_centre(pool: asyncpg.Pool, social_area_key: str, name
 
 
 async def move_residential_area(pool: asyncpg.Pool, number: int, to_social_area_key: str, actor: str) -> CloudEvent:
+    async def save(conn: asyncpg.Connection, change: ResidentialAreaMoved) -> None:
+        await db.set_social_area_of(conn, change.number, change.to_social_area_key)
+        await _announce_residents_moved(conn, change)
+
     return await _change(
-        pool,
-        actor,
-        lambda territory: domain.move_residential_area(territory, number, to_social_area_key),
-        lambda conn, change: db.set_social_area_of(conn, change.number, change.to_social_area_key),
+        pool, actor, lambda territory: domain.move_residential_area(territory, number, to_social_area_key), save
     )
+
+
+async def _announce_residents_moved(conn: asyncpg.Connection, change: ResidentialAreaMoved) -> None:
+    """The people living in the moved Wohnbereich now live in another Sozialraum. The move names no people and
+    the other services know a person's Sozialraum only (never the Wohnbereich), so each resident's
+    ``PersonChanged`` carries the new one to their registry replicas, in the move's transaction."""
+    for person in await people_db.list_persons(conn):
+        if person.residential_area_number == change.number and not person.erased:
+            changed = PersonChanged(
+                person_id=person.id,
+                actor_id=person.actor_id,
+                lives_in_social_area_key=change.to_social_area_key,
+                changed_fields=["lives_in_social_area_key"],
+            )
+            await enqueue(conn, changed, source=SOURCE)
 
 
 def _loaded(territory: Territory | None) -> Territory:

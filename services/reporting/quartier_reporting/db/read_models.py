@@ -19,10 +19,10 @@ import asyncpg
 # Every table built only from events: rebuilt by replay and swapped in (service.rebuild), compared by the
 # rebuild test. Columns that are no facts of events (serial ids, the time of applying) are in VOLATILE.
 TABLES: tuple[str, ...] = (
-    "districts",
-    "social_areas",
-    "residential_areas",
-    "vocabularies",
+    "registry_districts",
+    "registry_social_areas",
+    "registry_residential_areas",
+    "registry_vocabularies",
     "territory_history",
     "plans",
     "plan_measures",
@@ -416,9 +416,9 @@ async def areas(conn: asyncpg.Connection) -> list[dict[str, Any]]:
         """SELECT s.key, s.name, s.community_centre_name,
                   coalesce(array_agg(r.district_key ORDER BY d.registered_at NULLS LAST, r.district_key)
                            FILTER (WHERE r.district_key IS NOT NULL), '{}') AS district_keys
-           FROM social_areas s
-           LEFT JOIN residential_areas r ON r.social_area_key = s.key
-           LEFT JOIN districts d ON d.key = r.district_key
+           FROM registry_social_areas s
+           LEFT JOIN registry_residential_areas r ON r.social_area_key = s.key
+           LEFT JOIN registry_districts d ON d.key = r.district_key
            GROUP BY s.key, s.name, s.community_centre_name, s.registered_at
            ORDER BY s.registered_at NULLS LAST, s.key"""
     )
@@ -432,12 +432,13 @@ async def areas(conn: asyncpg.Connection) -> list[dict[str, Any]]:
 
 
 async def district_names(conn: asyncpg.Connection) -> list[tuple[str, str]]:
-    rows = await conn.fetch("SELECT key, name FROM districts ORDER BY registered_at NULLS LAST, key")
+    rows = await conn.fetch("SELECT key, name FROM registry_districts ORDER BY registered_at NULLS LAST, key")
     return [(r["key"], r["name"]) for r in rows]
 
 
 async def vocabularies(conn: asyncpg.Connection) -> dict[str, list[str]]:
-    return {r["name"]: list(json.loads(r["terms"])) for r in await conn.fetch("SELECT name, terms FROM vocabularies")}
+    rows = await conn.fetch("SELECT name, terms FROM registry_vocabularies")
+    return {r["name"]: list(json.loads(r["terms"])) for r in rows}
 
 
 # ---------------------------------------------------------------- snapshots (rebuild comparison, tests)

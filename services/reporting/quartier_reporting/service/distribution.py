@@ -17,10 +17,10 @@ import asyncpg
 
 from quartier_reporting.db import read_models as db
 from quartier_reporting.domain import distribution as domain
+from quartier_reporting.settings import SOURCE
 from quartier_shared.events.reporting import EvaluationDistributed
 from quartier_shared.outbox import enqueue
 
-SOURCE = "/quartier/reporting"
 REPLAYING: ContextVar[bool] = ContextVar("reporting_replaying", default=False)
 
 

@@ -32,11 +32,11 @@ from quartier_reporting.service.report_documents import (
     render_json,
     render_pdf,
 )
+from quartier_reporting.settings import SOURCE
 from quartier_shared import errors
 from quartier_shared.events.reporting import AnnualReportPublished
 from quartier_shared.outbox import enqueue
 
-SOURCE = "/quartier/reporting"
 FORMATS = ("json", "csv", "pdf")
 MEDIA_TYPES = {"json": "application/json", "csv": "text/csv; charset=utf-8", "pdf": "application/pdf"}
 

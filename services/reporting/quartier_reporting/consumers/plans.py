@@ -1,86 +1,22 @@
-"""Reporting's subscribers: the events of registry, planning and invitations into the read models.
-
-Every handler runs in the consumer's transaction after the shared inbox claimed the event id (exactly one
-effect per event). ``CONSUMERS`` lists the factories; the rebuild (``service.rebuild``) replays the same
-handlers into shadow tables.
-"""
+"""Reporting's subscriber to planning's plans topic: the Jahrespläne with their measures, hearings, council
+needs, reviews, evaluations and deadlines, and the standalone needs, into the read models (``db.read_models``).
+A replayed distribution is recorded again, never announced again (``service.distribution``)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 import asyncpg
 
-from quartier_reporting.controlling_consumers import agreements_consumer, social_data_consumer
 from quartier_reporting.db import read_models as rm
-from quartier_reporting.db import territory as db
-from quartier_reporting.domain import territory as domain
 from quartier_reporting.service.distribution import distribute
 from quartier_shared.consumer import EventConsumer
-from quartier_shared.events import invitations as inv
-from quartier_shared.events import offers as off
 from quartier_shared.events import planning as pl
 from quartier_shared.events.envelope import CloudEvent
-from quartier_shared.events.territory import (
-    CommunityCentreRenamed,
-    DistrictRegistered,
-    ResidentialAreaMoved,
-    ResidentialAreaRegistered,
-    SocialAreaRegistered,
-    VocabularyPublished,
-)
-from quartier_shared.events.topics import (
-    INVITATIONS_MEETINGS,
-    PLANNING_GOALS,
-    PLANNING_PLANS,
-    REGISTRY_OFFERS,
-    REGISTRY_TERRITORY,
-)
+from quartier_shared.events.topics import PLANNING_PLANS
 
 BERLIN = ZoneInfo("Europe/Berlin")
-
-
-async def on_district(conn: asyncpg.Connection, event: CloudEvent, p: DistrictRegistered) -> None:
-    await db.upsert_district(conn, p.district_key, p.name, event.time)
-
-
-async def on_social_area(conn: asyncpg.Connection, event: CloudEvent, p: SocialAreaRegistered) -> None:
-    await db.upsert_social_area(conn, p.social_area_key, p.name, p.community_centre_name, event.time)
-
-
-async def on_residential_area(conn: asyncpg.Connection, event: CloudEvent, p: ResidentialAreaRegistered) -> None:
-    await db.upsert_residential_area(conn, p.number, p.name, p.district_key, p.social_area_key, event.time)
-
-
-async def on_vocabulary(conn: asyncpg.Connection, event: CloudEvent, p: VocabularyPublished) -> None:
-    await db.upsert_vocabulary(conn, p.vocabulary, p.terms, event.time)
-
-
-async def on_centre_renamed(conn: asyncpg.Connection, event: CloudEvent, p: CommunityCentreRenamed) -> None:
-    await db.set_community_centre(conn, p.social_area_key, p.new_name, event.time)
-    await db.add_history(conn, event.id, event.type, p.subject(), domain.describe_rename(p), event.time)
-
-
-async def on_residential_area_moved(conn: asyncpg.Connection, event: CloudEvent, p: ResidentialAreaMoved) -> None:
-    await db.set_social_area_of(conn, p.number, p.to_social_area_key, event.time)
-    await db.add_history(conn, event.id, event.type, p.subject(), domain.describe_move(p), event.time)
-
-
-def territory_consumer() -> EventConsumer:
-    return EventConsumer(
-        name="reporting.territory",
-        topic=REGISTRY_TERRITORY,
-        handlers={
-            DistrictRegistered: on_district,
-            SocialAreaRegistered: on_social_area,
-            ResidentialAreaRegistered: on_residential_area,
-            VocabularyPublished: on_vocabulary,
-            CommunityCentreRenamed: on_centre_renamed,
-            ResidentialAreaMoved: on_residential_area_moved,
-        },
-    )
 
 
 # ---------------------------------------------------------------- plans (planning)
@@ -296,118 +232,3 @@ def plans_consumer() -> EventConsumer:
             pl.NeedReopened: on_need_reopened,
         },
     )
-
-
-# ---------------------------------------------------------------- steering goals (planning)
-
-
-async def on_goal(
-    conn: asyncpg.Connection, event: CloudEvent, p: pl.GoalDefined | pl.GoalChanged | pl.GoalRetired
-) -> None:
-    await rm.upsert_goal(conn, p, isinstance(p, pl.GoalRetired), event.time)
-
-
-def goals_consumer() -> EventConsumer:
-    return EventConsumer(
-        name="reporting.goals",
-        topic=PLANNING_GOALS,
-        handlers={pl.GoalDefined: on_goal, pl.GoalChanged: on_goal, pl.GoalRetired: on_goal},
-    )
-
-
-# ---------------------------------------------------------------- offers (registry)
-
-
-async def on_offer(conn: asyncpg.Connection, event: CloudEvent, p: off.OfferRegistered | off.OfferChanged) -> None:
-    await rm.upsert_offer(conn, p.offer_id, p.offer, event.time)
-
-
-async def on_offer_withdrawn(conn: asyncpg.Connection, event: CloudEvent, p: off.OfferWithdrawn) -> None:
-    await rm.withdraw_offer(conn, p.offer_id, p.merged_into, event.time)
-
-
-def offers_consumer() -> EventConsumer:
-    return EventConsumer(
-        name="reporting.offers",
-        topic=REGISTRY_OFFERS,
-        handlers={off.OfferRegistered: on_offer, off.OfferChanged: on_offer, off.OfferWithdrawn: on_offer_withdrawn},
-    )
-
-
-# ---------------------------------------------------------------- meetings (invitations)
-
-
-async def on_meeting_scheduled(conn: asyncpg.Connection, event: CloudEvent, p: inv.MeetingScheduled) -> None:
-    await rm.upsert_meeting(
-        conn,
-        p.meeting_id,
-        event.time,
-        kind=p.kind,
-        social_area_key=p.social_area_key,
-        title=p.title,
-        starts_at=p.starts_at,
-        ends_at=p.ends_at,
-        public=p.public,
-    )
-
-
-async def on_conference_scheduled(conn: asyncpg.Connection, event: CloudEvent, p: inv.ConferenceScheduled) -> None:
-    await rm.upsert_meeting(
-        conn,
-        p.meeting_id,
-        event.time,
-        kind="neighbourhood_conference",
-        social_area_key=p.social_area_key,
-        display_title=p.display_title,
-        starts_at=p.starts_at,
-        ends_at=p.ends_at,
-        public=p.public,
-    )
-
-
-async def on_meeting_rescheduled(conn: asyncpg.Connection, event: CloudEvent, p: inv.MeetingRescheduled) -> None:
-    await rm.upsert_meeting(conn, p.meeting_id, event.time, starts_at=p.starts_at, ends_at=p.ends_at)
-
-
-async def on_meeting_cancelled(conn: asyncpg.Connection, event: CloudEvent, p: inv.MeetingCancelled) -> None:
-    await rm.upsert_meeting(conn, p.meeting_id, event.time, cancelled=True)
-
-
-async def on_attendance(conn: asyncpg.Connection, event: CloudEvent, p: inv.AttendanceRecorded) -> None:
-    await rm.upsert_meeting(
-        conn, p.meeting_id, event.time, attendance_persons=len(p.person_ids), attendance_guests=p.guests
-    )
-
-
-async def on_conference_need(conn: asyncpg.Connection, event: CloudEvent, p: inv.NeedRaised) -> None:
-    await rm.set_need_title(conn, p.need_id, p.social_area_key, p.text)
-
-
-def meetings_consumer() -> EventConsumer:
-    return EventConsumer(
-        name="reporting.meetings",
-        topic=INVITATIONS_MEETINGS,
-        handlers={
-            inv.MeetingScheduled: on_meeting_scheduled,
-            inv.ConferenceScheduled: on_conference_scheduled,
-            inv.MeetingRescheduled: on_meeting_rescheduled,
-            inv.MeetingCancelled: on_meeting_cancelled,
-            inv.AttendanceRecorded: on_attendance,
-            inv.NeedRaised: on_conference_need,
-        },
-    )
-
-
-CONSUMERS: tuple[Callable[[], EventConsumer], ...] = (
-    territory_consumer,
-    plans_consumer,
-    goals_consumer,
-    offers_consumer,
-    meetings_consumer,
-    agreements_consumer,
-    social_data_consumer,
-)
-
-
-def consumers() -> list[EventConsumer]:
-    return [make() for make in CONSUMERS]

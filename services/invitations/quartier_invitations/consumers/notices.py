@@ -6,7 +6,8 @@
   Lenkungskreis and the Bezirksvertretungen of the districts that a mid-year review or an evaluation is ready;
   the other report events (``AnnualReportPublished``) are only recorded in the inbox.
 
-Own consumer groups, so they read their topics from the beginning independently of any other consumer.
+Own consumer groups, so they read their topics from the beginning independently of any other consumer. The
+configuration (the gateway's public address) comes from the service's settings, through ``consumers()``.
 Each event is applied once (the shared inbox); the notices themselves are idempotent per (notice key,
 person), so neither a replay nor a second announcement of the same deadline mails anybody twice.
 """
@@ -69,26 +70,17 @@ def _events_of(topic: str) -> list[type[EventPayload]]:
     return [cls for cls in EVENT_TYPES.values() if getattr(cls, "topic", None) == topic]
 
 
-def _config() -> NoticeConfig:
-    from quartier_invitations.app import InvitationsSettings  # the service's settings (app imports this module)
-
-    return NoticeConfig.of(InvitationsSettings())
-
-
-def planning_notices_consumer(config: NoticeConfig | None = None) -> EventConsumer:
-    config = config or _config()
+def planning_notices_consumer(config: NoticeConfig) -> EventConsumer:
     handlers: dict[type[EventPayload], Handler] = {cls: ignore for cls in _events_of(PLANNING_PLANS.name)}
     handlers[DeadlineApproaching] = _deadline_handler(config)
     return EventConsumer(name="invitations.planning-notices", topic=PLANNING_PLANS, handlers=handlers)
 
 
-def reporting_notices_consumer(config: NoticeConfig | None = None) -> EventConsumer:
-    config = config or _config()
+def reporting_notices_consumer(config: NoticeConfig) -> EventConsumer:
     handlers: dict[type[EventPayload], Handler] = {cls: ignore for cls in _events_of(REPORTING_REPORTS.name)}
     handlers[EvaluationDistributed] = _evaluation_handler(config)
     return EventConsumer(name="invitations.reporting-notices", topic=REPORTING_REPORTS, handlers=handlers)
 
 
-def notice_consumers(config: NoticeConfig | None = None) -> list[EventConsumer]:
-    config = config or _config()
+def notice_consumers(config: NoticeConfig) -> list[EventConsumer]:
     return [planning_notices_consumer(config), reporting_notices_consumer(config)]

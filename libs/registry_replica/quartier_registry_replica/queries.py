@@ -1,8 +1,5 @@
-"""Read helpers on planning's local copy of the registry, for the use cases of the Jahresplan cycle.
-
-The copy is filled only from the registry's events (``quartier_planning.consumers``); it may lag the
-registry by the time an event takes to travel. People are known by id only.
-"""
+"""Read queries on the replica. It is filled only from the registry's events and may lag the registry by the
+time an event takes to travel. People are known by id only."""
 
 from __future__ import annotations
 
@@ -17,13 +14,25 @@ FIELDS_OF_ACTION = "fields_of_action"
 DISTRICT_COUNCIL = "district_council"
 
 
-async def social_area(conn: asyncpg.Connection, key: str) -> dict[str, Any] | None:
-    """A Sozialraum with its Wohnbereiche and the Stadtbezirke they lie in, or None if unknown.
+def _districts_of(rows: list[asyncpg.Record]) -> dict[str, str]:
+    """The Stadtbezirke of Wohnbereiche (ordered by number), in the order in which they first appear."""
+    districts: dict[str, str] = {}
+    for r in rows:
+        districts.setdefault(r["district_key"], r["district_name"] or r["district_key"])
+    return districts
 
-    ``districts`` / ``district_keys`` are derived from the residential areas, in the order in which they first
-    appear by residential-area number (Westen: mitte, pelkum, herringen; Norden: bockum-hoevel, heessen).
+
+async def social_area(conn: asyncpg.Connection, key: str) -> dict[str, Any] | None:
+    """A Sozialraum with its Wohnbereiche and the Stadtbezirke they lie in, or None if unknown:
+    ``{key, name, community_centre_name, city, residential_areas: [{number, name, district_key}],
+    district_keys, districts: [{key, name}]}``.
+
+    The districts are derived from the residential areas, in the order in which they first appear by
+    residential-area number (Westen: mitte, pelkum, herringen; Norden: bockum-hoevel, heessen).
     """
-    area = await conn.fetchrow("SELECT key, name, community_centre_name FROM registry_social_areas WHERE key = $1", key)
+    area = await conn.fetchrow(
+        "SELECT key, name, community_centre_name, city FROM registry_social_areas WHERE key = $1", key
+    )
     if area is None:
         return None
     rows = await conn.fetch(
@@ -32,13 +41,12 @@ async def social_area(conn: asyncpg.Connection, key: str) -> dict[str, Any] | No
            WHERE r.social_area_key = $1 ORDER BY r.number""",
         key,
     )
-    districts: dict[str, str] = {}
-    for r in rows:
-        districts.setdefault(r["district_key"], r["district_name"] or r["district_key"])
+    districts = _districts_of(rows)
     return {
         "key": area["key"],
         "name": area["name"],
         "community_centre_name": area["community_centre_name"],
+        "city": area["city"],
         "residential_areas": [
             {"number": r["number"], "name": r["name"], "district_key": r["district_key"]} for r in rows
         ],
@@ -47,22 +55,71 @@ async def social_area(conn: asyncpg.Connection, key: str) -> dict[str, Any] | No
     }
 
 
+async def social_areas(conn: asyncpg.Connection) -> list[dict[str, Any]]:
+    """Every Sozialraum in the registry's order (first registration), each like ``social_area``."""
+    areas = await conn.fetch(
+        """SELECT key, name, community_centre_name, city FROM registry_social_areas
+           ORDER BY registered_at NULLS LAST, key"""
+    )
+    rows = await conn.fetch(
+        """SELECT r.number, r.name, r.district_key, r.social_area_key, d.name AS district_name
+           FROM registry_residential_areas r LEFT JOIN registry_districts d ON d.key = r.district_key
+           ORDER BY r.number"""
+    )
+    out = []
+    for a in areas:
+        mine = [r for r in rows if r["social_area_key"] == a["key"]]
+        districts = _districts_of(mine)
+        out.append(
+            {
+                "key": a["key"],
+                "name": a["name"],
+                "community_centre_name": a["community_centre_name"],
+                "city": a["city"],
+                "residential_areas": [
+                    {"number": r["number"], "name": r["name"], "district_key": r["district_key"]} for r in mine
+                ],
+                "district_keys": list(districts),
+                "districts": [{"key": k, "name": v} for k, v in districts.items()],
+            }
+        )
+    return out
+
+
 async def social_area_keys(conn: asyncpg.Connection) -> list[str]:
     return [r["key"] for r in await conn.fetch("SELECT key FROM registry_social_areas ORDER BY key")]
+
+
+async def districts(conn: asyncpg.Connection) -> list[dict[str, Any]]:
+    """Every Stadtbezirk ``{key, name}`` in the registry's order."""
+    rows = await conn.fetch("SELECT key, name FROM registry_districts ORDER BY registered_at NULLS LAST, key")
+    return [dict(r) for r in rows]
 
 
 async def vocabulary(conn: asyncpg.Connection, name: str) -> list[str]:
     """The terms of a vocabulary (``fields_of_action``, ``cross_cutting_themes``, ``strategic_goals``,
     ``steering_goals``, …) in the registry's order; empty if not (yet) known."""
-    terms = await conn.fetchval("SELECT terms FROM registry_vocabularies WHERE name = $1", name)
-    if terms is None:
-        return []
-    return list(json.loads(terms) if isinstance(terms, str) else terms)
+    terms = await conn.fetchval("SELECT terms::text FROM registry_vocabularies WHERE name = $1", name)
+    return [] if terms is None else list(json.loads(terms))
+
+
+async def vocabularies(conn: asyncpg.Connection) -> dict[str, list[str]]:
+    rows = await conn.fetch("SELECT name, terms::text AS terms FROM registry_vocabularies")
+    return {r["name"]: list(json.loads(r["terms"])) for r in rows}
 
 
 async def fields_of_action(conn: asyncpg.Connection) -> list[str]:
     """The Handlungsfelder of the city."""
     return await vocabulary(conn, FIELDS_OF_ACTION)
+
+
+async def city(conn: asyncpg.Connection) -> str | None:
+    """The city's name as the registry announces it (e.g. „Hamm“), or None before the territory arrived."""
+    value = await conn.fetchval(
+        """SELECT city FROM registry_social_areas WHERE city IS NOT NULL
+           UNION ALL SELECT city FROM registry_districts WHERE city IS NOT NULL LIMIT 1"""
+    )
+    return None if value is None else str(value)
 
 
 async def actor_exists(conn: asyncpg.Connection, actor_id: uuid.UUID, *, include_withdrawn: bool = False) -> bool:

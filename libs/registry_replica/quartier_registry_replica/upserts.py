@@ -1,8 +1,9 @@
-"""SQL of planning's local copy of the registry (territory, actors, bodies, memberships, people by id).
+"""The replica's writes: idempotent upserts that only move forward in event time.
 
-Every write is an idempotent upsert that only moves forward in event time (``updated_at`` is the time of
-the last event applied), so a replay or a late duplicate converges on the same state. No foreign keys:
-events of different aggregates arrive in any order across partitions. People are held by id only.
+One ordering rule for every table: a row carries the time of the last event applied (``updated_at``) and an
+event changes it only if it is not older (``updated_at <= event time``), so a replay or a late duplicate
+converges on the same state and an older event never overwrites a newer one. Facts that can only happen once
+are final whatever arrives later: a withdrawal (actor, offer) and an erasure (person).
 """
 
 from __future__ import annotations
@@ -17,28 +18,37 @@ import asyncpg
 # ---------------------------------------------------------------- territory
 
 
-async def upsert_district(conn: asyncpg.Connection, key: str, name: str, at: dt.datetime) -> None:
+async def upsert_district(conn: asyncpg.Connection, key: str, name: str, city: str, at: dt.datetime) -> None:
     await conn.execute(
-        """INSERT INTO registry_districts (key, name, updated_at) VALUES ($1, $2, $3)
-           ON CONFLICT (key) DO UPDATE SET name = excluded.name, updated_at = excluded.updated_at
+        """INSERT INTO registry_districts (key, name, city, registered_at, updated_at) VALUES ($1, $2, $3, $4, $4)
+           ON CONFLICT (key) DO UPDATE SET name = excluded.name, city = excluded.city, updated_at = excluded.updated_at
            WHERE registry_districts.updated_at <= excluded.updated_at""",
         key,
         name,
+        city,
         at,
     )
+    # the registry's order is that of the first registration, whichever event arrives first
+    await conn.execute("UPDATE registry_districts SET registered_at = least(registered_at, $2) WHERE key = $1", key, at)
 
 
-async def upsert_social_area(conn: asyncpg.Connection, key: str, name: str, centre: str, at: dt.datetime) -> None:
+async def upsert_social_area(
+    conn: asyncpg.Connection, key: str, name: str, centre: str, city: str, at: dt.datetime
+) -> None:
     await conn.execute(
-        """INSERT INTO registry_social_areas (key, name, community_centre_name, updated_at)
-           VALUES ($1, $2, $3, $4)
-           ON CONFLICT (key) DO UPDATE SET name = excluded.name,
+        """INSERT INTO registry_social_areas (key, name, community_centre_name, city, registered_at, updated_at)
+           VALUES ($1, $2, $3, $4, $5, $5)
+           ON CONFLICT (key) DO UPDATE SET name = excluded.name, city = excluded.city,
                community_centre_name = excluded.community_centre_name, updated_at = excluded.updated_at
            WHERE registry_social_areas.updated_at <= excluded.updated_at""",
         key,
         name,
         centre,
+        city,
         at,
+    )
+    await conn.execute(
+        "UPDATE registry_social_areas SET registered_at = least(registered_at, $2) WHERE key = $1", key, at
     )
 
 
@@ -69,14 +79,16 @@ async def upsert_residential_area(
     )
 
 
-async def move_residential_area(conn: asyncpg.Connection, number: int, social_area_key: str, at: dt.datetime) -> None:
-    await conn.execute(
+async def move_residential_area(conn: asyncpg.Connection, number: int, social_area_key: str, at: dt.datetime) -> bool:
+    """The Wohnbereich now belongs to another Sozialraum; False if a newer event about it was applied already."""
+    result: str = await conn.execute(
         """UPDATE registry_residential_areas SET social_area_key = $2, updated_at = $3
            WHERE number = $1 AND updated_at <= $3""",
         number,
         social_area_key,
         at,
     )
+    return result.split()[-1] != "0"
 
 
 async def upsert_vocabulary(conn: asyncpg.Connection, name: str, terms: Sequence[str], at: dt.datetime) -> None:
@@ -100,28 +112,33 @@ async def upsert_actor(
     actor_type: str,
     social_area_keys: Sequence[str],
     residential_area_number: int | None,
+    email: str | None,
     at: dt.datetime,
 ) -> None:
-    """Registered or changed: the actor as it is now. ``withdrawn`` is left alone (only ActorWithdrawn sets it)."""
+    """Registered or changed: the actor as it is now. ``withdrawn`` is left alone: the registry changes no
+    withdrawn actor, so a withdrawal is final."""
     await conn.execute(
-        """INSERT INTO registry_actors (id, name, type, social_area_keys, residential_area_number, updated_at)
-           VALUES ($1, $2, $3, $4, $5, $6)
+        """INSERT INTO registry_actors
+               (id, name, type, social_area_keys, residential_area_number, email, updated_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7)
            ON CONFLICT (id) DO UPDATE SET name = excluded.name, type = excluded.type,
                social_area_keys = excluded.social_area_keys,
-               residential_area_number = excluded.residential_area_number, updated_at = excluded.updated_at
+               residential_area_number = excluded.residential_area_number, email = excluded.email,
+               updated_at = excluded.updated_at
            WHERE registry_actors.updated_at <= excluded.updated_at""",
         actor_id,
         name,
         actor_type,
         list(social_area_keys),
         residential_area_number,
+        email,
         at,
     )
 
 
 async def withdraw_actor(conn: asyncpg.Connection, actor_id: uuid.UUID, at: dt.datetime) -> None:
     await conn.execute(
-        """UPDATE registry_actors SET withdrawn = true, updated_at = greatest(updated_at, $2) WHERE id = $1""",
+        "UPDATE registry_actors SET withdrawn = true, updated_at = greatest(updated_at, $2) WHERE id = $1",
         actor_id,
         at,
     )
@@ -131,8 +148,13 @@ async def withdraw_actor(conn: asyncpg.Connection, actor_id: uuid.UUID, at: dt.d
 
 
 async def lock_person(conn: asyncpg.Connection, person_id: uuid.UUID) -> None:
-    """Serialises the person's erasure with membership events of that person (they travel on other partitions)."""
-    await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", f"planning.person:{person_id}")
+    """Serialises everything about one person until the transaction ends: person, membership, erasure (and a
+    service's contact) events travel on other partitions and topics and are handled concurrently. The key
+    names the schema, so two services on one database do not wait for each other."""
+    await conn.execute(
+        "SELECT pg_advisory_xact_lock(hashtextextended(current_schema() || ':registry_replica.person:' || $1, 0))",
+        str(person_id),
+    )
 
 
 async def upsert_person(
@@ -155,11 +177,15 @@ async def upsert_person(
     )
 
 
+async def person_erased(conn: asyncpg.Connection, person_id: uuid.UUID) -> bool:
+    return bool(await conn.fetchval("SELECT erased FROM registry_persons WHERE id = $1", person_id))
+
+
 async def erase_person(
     conn: asyncpg.Connection, person_id: uuid.UUID, retained_membership_ids: Sequence[uuid.UUID], at: dt.datetime
 ) -> int:
-    """Drops what planning holds about the person; keeps the memberships the registry retains. Returns how many
-    memberships were removed."""
+    """Drops what the replica holds about the person; keeps the memberships the registry retains. Returns how
+    many memberships were removed."""
     await conn.execute(
         """INSERT INTO registry_persons (id, erased, retained_membership_ids, updated_at) VALUES ($1, true, $2, $3)
            ON CONFLICT (id) DO UPDATE SET actor_id = NULL, lives_in_social_area_key = NULL, erased = true,
@@ -169,14 +195,12 @@ async def erase_person(
         list(retained_membership_ids),
         at,
     )
-    removed = await conn.fetchval(
-        """WITH gone AS (DELETE FROM registry_memberships WHERE person_id = $1 AND NOT (id = ANY($2::uuid[]))
-                         RETURNING 1)
-           SELECT count(*) FROM gone""",
+    result: str = await conn.execute(
+        "DELETE FROM registry_memberships WHERE person_id = $1 AND NOT (id = ANY($2::uuid[]))",
         person_id,
         list(retained_membership_ids),
     )
-    return int(removed or 0)
+    return int(result.split()[-1])
 
 
 async def membership_dropped_by_erasure(
@@ -238,13 +262,14 @@ async def start_membership(
     is_district_mayor: bool,
     at: dt.datetime,
 ) -> None:
-    # role and start are facts of the membership that never change; the end only moves forward in event time.
+    """Body, person, role, start and mayoralty are facts of the membership that never change, so they are taken
+    whenever they arrive (also after an end that overtook the start); the end follows the event-time rule."""
     await conn.execute(
         """INSERT INTO registry_memberships
                (id, body_id, person_id, role, starts_on, ends_on, is_district_mayor, updated_at)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-           ON CONFLICT (id) DO UPDATE SET role = excluded.role, starts_on = excluded.starts_on,
-               is_district_mayor = excluded.is_district_mayor,
+           ON CONFLICT (id) DO UPDATE SET body_id = excluded.body_id, person_id = excluded.person_id,
+               role = excluded.role, starts_on = excluded.starts_on, is_district_mayor = excluded.is_district_mayor,
                ends_on = CASE WHEN registry_memberships.updated_at <= excluded.updated_at
                               THEN excluded.ends_on ELSE registry_memberships.ends_on END,
                updated_at = greatest(registry_memberships.updated_at, excluded.updated_at)""",
