@@ -223,6 +223,18 @@ async def answer_of(conn: asyncpg.Connection, meeting_id: uuid.UUID, person_id: 
     return row
 
 
+async def current_answer(
+    conn: asyncpg.Connection, meeting_id: uuid.UUID, person_id: uuid.UUID
+) -> asyncpg.Record | None:
+    """The person's answer as it stands, for showing (no lock, unlike ``answer_of``)."""
+    row: asyncpg.Record | None = await conn.fetchrow(
+        "SELECT answer, answered_at FROM answers WHERE meeting_id = $1 AND person_id = $2",
+        meeting_id,
+        person_id,
+    )
+    return row
+
+
 async def save_answer(
     conn: asyncpg.Connection,
     meeting_id: uuid.UUID,

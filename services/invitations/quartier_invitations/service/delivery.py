@@ -404,11 +404,7 @@ async def _answer_doc(conn: asyncpg.Connection, claim: AnswerClaim) -> dict[str,
     if latest is None or await db.load(conn, claim.delivery_id) is None:
         # Signed by us, but the mail record is gone (e.g. the person was erased).
         raise AnswerRefused(403, answer_links.FORGED_MESSAGE)
-    current = await conn.fetchrow(
-        "SELECT answer, answered_at FROM answers WHERE meeting_id = $1 AND person_id = $2",
-        claim.meeting_id,
-        claim.person_id,
-    )
+    current = await db.current_answer(conn, claim.meeting_id, claim.person_id)
     return {
         "meeting": _summary(db.meeting_from_json(latest["meeting"])),
         "name": latest["recipient_name"],

@@ -34,7 +34,6 @@ from quartier_registry.domain.people import (
     stable_id,
 )
 from quartier_registry.domain.territory import Territory
-from quartier_shared.db import advisory_key
 from quartier_shared.events.envelope import CloudEvent, EventPayload
 from quartier_shared.outbox import enqueue
 from quartier_shared.runtime import ServiceContext
@@ -287,7 +286,7 @@ async def erase_person(pool: asyncpg.Pool, person_id: uuid.UUID, who: str) -> Cl
 async def ensure_bodies(pool: asyncpg.Pool, who: str = "system") -> int:
     """Creates the bodies of the territory (idempotent); returns how many were announced."""
     async with pool.acquire() as conn, conn.transaction():
-        await conn.execute("SELECT pg_advisory_xact_lock($1)", advisory_key("registry:bodies"))
+        await db.lock(conn, "bodies")
         territory = await _territory(conn)
         changes = domain.body_registrations(await db.list_bodies(conn), domain.bodies_of(territory))
         for decided in changes:
@@ -425,7 +424,7 @@ async def load_demo_data(pool: asyncpg.Pool, path: Path = DEMO_FILE, who: str = 
     doc = yaml.safe_load(await asyncio.to_thread(path.read_text, encoding="utf-8"))
     added = 0
     async with pool.acquire() as conn, conn.transaction():
-        await conn.execute("SELECT pg_advisory_xact_lock($1)", advisory_key("registry:demo-people"))
+        await db.lock(conn, "demo-people")
         territory = await _territory(conn)
         if doc.get("city") != territory.city:
             log.info("demo people skipped: file is for another city", extra={"file": str(path)})
@@ -488,7 +487,7 @@ async def ensure_contacts(pool: asyncpg.Pool) -> int:
     """Announces the contact details of every person never announced on the contacts topic (people
     registered before that topic existed); idempotent. Returns how many were announced."""
     async with pool.acquire() as conn, conn.transaction():
-        await conn.execute("SELECT pg_advisory_xact_lock($1)", advisory_key("registry:contacts"))
+        await db.lock(conn, "contacts")
         persons = await db.persons_without_contact_events(conn)
         for person in persons:
             await _announce_contact(conn, person)

@@ -13,7 +13,6 @@ from quartier_registry.db import territory as db
 from quartier_registry.domain import territory as domain
 from quartier_registry.domain.territory import Territory, TerritoryError
 from quartier_registry.territory_file import TerritoryFileError, read_territory_file
-from quartier_shared.db import advisory_key
 from quartier_shared.events.envelope import CloudEvent, EventPayload
 from quartier_shared.outbox import enqueue
 
@@ -31,7 +30,7 @@ async def load_territory_file(pool: asyncpg.Pool, path: Path) -> int:
     """
     loaded = read_territory_file(path)
     async with pool.acquire() as conn, conn.transaction():
-        await conn.execute("SELECT pg_advisory_xact_lock($1)", advisory_key("registry:territory"))
+        await db.lock_territory(conn)
         if await db.last_loaded_sha(conn) == loaded.sha256:
             log.info("territory file unchanged", extra={"file": str(path)})
             return 0
