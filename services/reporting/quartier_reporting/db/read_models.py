@@ -191,6 +191,14 @@ async def open_hearings(
         )
 
 
+async def hearing_districts(conn: asyncpg.Connection, plan_id: uuid.UUID) -> list[str]:
+    """The Stadtbezirke heard on the plan, in the order of its hearings."""
+    rows = await conn.fetch(
+        "SELECT district_key FROM plan_hearings WHERE plan_id = $1 ORDER BY position, district_key", plan_id
+    )
+    return [r["district_key"] for r in rows]
+
+
 async def close_hearing(conn: asyncpg.Connection, plan_id: uuid.UUID, district_key: str, at: dt.datetime) -> None:
     await conn.execute(
         """INSERT INTO plan_hearings (plan_id, district_key, closed, opened_at, closed_at) VALUES ($1, $2, true, $3, $3)

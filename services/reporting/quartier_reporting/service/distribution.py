@@ -38,10 +38,7 @@ async def distribute(
 ) -> bool:
     titles = {r["measure_id"]: r["title"] for r in await db.measures_of(conn, plan_id)}
     if not district_keys:  # an evaluation names no districts: the plan's hearings do
-        rows = await conn.fetch(
-            "SELECT district_key FROM plan_hearings WHERE plan_id = $1 ORDER BY position, district_key", plan_id
-        )
-        district_keys = [r["district_key"] for r in rows]
+        district_keys = await db.hearing_districts(conn, plan_id)
     summary = domain.summary(kind, groups, titles, reasons)
     fresh = await db.record_distribution(conn, plan_id, kind, social_area_key, year, district_keys, summary, at)
     if fresh and not REPLAYING.get():
