@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
 import asyncpg
 import httpx
 import pytest
@@ -74,3 +77,42 @@ async def test_each_service_documents_its_events_in_asyncapi(stack: Stack) -> No
     controlling = {"quartier.planning.ActivityReportSubmitted.v1", "quartier.registry.SocialDataImported.v1"}
     assert controlling <= reporting_names
     assert "quartier.reporting.EvaluationDistributed.v1" in reporting_names
+
+
+# SQL lives in a service's db/ package only, so that a newcomer finds every statement of a family in
+# db/<family>.py. Allowed elsewhere, each with its reason:
+SQL_OUTSIDE_DB_ALLOWED = {
+    # planning's registry copy is being replaced by the shared registry replica library (issue 12); the
+    # entry goes with the file
+    "services/planning/quartier_planning/service/registry_copy.py",
+}
+SQL_CALLS = {"fetch", "fetchrow", "fetchval", "execute", "executemany"}
+
+
+def _sql_calls(path: Path, root: Path) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+            continue
+        name = node.func.attr
+        if name in SQL_CALLS or (name.startswith("copy_") and any(_is_text(a) for a in node.args)):
+            found.append(f"{path.relative_to(root)}:{node.lineno}: .{name}(…)")
+    return found
+
+
+def _is_text(node: ast.expr) -> bool:
+    return isinstance(node, ast.JoinedStr) or (isinstance(node, ast.Constant) and isinstance(node.value, str))
+
+
+def test_sql_is_only_in_the_db_packages_of_the_services() -> None:
+    root = Path(__file__).resolve().parents[1]
+    modules = sorted(root.glob("services/*/quartier_*/**/*.py"))
+    assert modules, "no service modules found"
+    offending = [
+        call
+        for path in modules
+        if "db" not in path.relative_to(root).parts[3:-1] and str(path.relative_to(root)) not in SQL_OUTSIDE_DB_ALLOWED
+        for call in _sql_calls(path, root)
+    ]
+    assert offending == [], "SQL outside db/ (move it into db/<family>.py):\n" + "\n".join(offending)
