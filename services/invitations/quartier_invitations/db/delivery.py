@@ -10,7 +10,7 @@ from typing import Any
 
 import asyncpg
 
-from quartier_invitations.domain.mail import NOTICE_KIND, MailKind, MailMeeting, MailNotice, MailRecipient
+from quartier_invitations.domain.delivery import NOTICE_KIND, MailKind, MailMeeting, MailNotice, MailRecipient
 
 
 def meeting_to_json(meeting: MailMeeting) -> str:

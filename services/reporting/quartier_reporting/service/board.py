@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import asyncpg
 
 from quartier_reporting.db import board as board_db
+from quartier_reporting.db import distribution as distribution_db
 from quartier_reporting.db import read_models as db
 from quartier_reporting.db import reports as reports_db
 from quartier_reporting.domain import board as domain
@@ -112,7 +113,7 @@ def _deadline(d: domain.Deadline) -> dict[str, Any]:
 async def distributions(
     conn: asyncpg.Connection, district_key: str | None, year: int | None, social_area_key: str | None = None
 ) -> list[dict[str, Any]]:
-    rows = await db.distributions(conn, district_key, year, social_area_key)
+    rows = await distribution_db.distributions(conn, district_key, year, social_area_key)
     return [
         {
             "plan_id": str(r["plan_id"]),

@@ -15,7 +15,8 @@ from contextvars import ContextVar
 
 import asyncpg
 
-from quartier_reporting.db import read_models as db
+from quartier_reporting.db import distribution as db
+from quartier_reporting.db import read_models
 from quartier_reporting.domain import distribution as domain
 from quartier_shared.events.reporting import EvaluationDistributed
 from quartier_shared.outbox import enqueue
@@ -36,7 +37,7 @@ async def distribute(
     reasons: Mapping[str, str] | None,
     at: dt.datetime,
 ) -> bool:
-    titles = {r["measure_id"]: r["title"] for r in await db.measures_of(conn, plan_id)}
+    titles = {r["measure_id"]: r["title"] for r in await read_models.measures_of(conn, plan_id)}
     if not district_keys:  # an evaluation names no districts: the plan's hearings do
         district_keys = await db.hearing_districts(conn, plan_id)
     summary = domain.summary(kind, groups, titles, reasons)
