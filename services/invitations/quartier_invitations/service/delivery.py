@@ -37,7 +37,7 @@ import asyncpg
 from prometheus_client import Counter
 
 from quartier_invitations.db import delivery as db
-from quartier_invitations.domain import answers
+from quartier_invitations.domain import answers as answer_links
 from quartier_invitations.domain.answers import AnswerClaim, InvalidAnswerLink
 from quartier_invitations.domain.delivery import (
     MAIL_KINDS,
@@ -221,7 +221,7 @@ def backoff(attempts: int, config: DeliveryConfig) -> dt.timedelta:
 
 
 def answer_url(config: DeliveryConfig, claim: AnswerClaim) -> str:
-    token = answers.sign(claim, config.answer_link_secret)
+    token = answer_links.sign(claim, config.answer_link_secret)
     return f"{config.public_base_url.rstrip('/')}/einladung/{token}"
 
 
@@ -236,7 +236,7 @@ def message_for(row: asyncpg.Record, config: DeliveryConfig, now: dt.datetime) -
     kind: MailKind = row["kind"]
     url = None
     if kind != "cancellation":
-        expires = answers.expiry_for(now, meeting.ends_at, config.answer_link_days)
+        expires = answer_links.expiry_for(now, meeting.ends_at, config.answer_link_days)
         url = answer_url(config, AnswerClaim(row["id"], row["person_id"], meeting.meeting_id, expires))
     return build_message(
         meeting, recipient, kind, sender=config.smtp_sender, message_id=row["id"].hex, answer_url=url, now=now
@@ -378,7 +378,7 @@ async def forget_person(conn: asyncpg.Connection, person_id: uuid.UUID) -> int:
 
 def _claim(token: str, config: DeliveryConfig, now: dt.datetime) -> AnswerClaim:
     try:
-        return answers.verify(token, config.answer_link_secret, now)
+        return answer_links.verify(token, config.answer_link_secret, now)
     except InvalidAnswerLink as exc:
         raise AnswerRefused(403, exc.message) from None
 
@@ -403,7 +403,7 @@ async def _answer_doc(conn: asyncpg.Connection, claim: AnswerClaim) -> dict[str,
     latest = await db.latest_for(conn, claim.meeting_id, claim.person_id)
     if latest is None or await db.load(conn, claim.delivery_id) is None:
         # Signed by us, but the mail record is gone (e.g. the person was erased).
-        raise AnswerRefused(403, answers.FORGED_MESSAGE)
+        raise AnswerRefused(403, answer_links.FORGED_MESSAGE)
     current = await db.current_answer(conn, claim.meeting_id, claim.person_id)
     return {
         "meeting": _summary(db.meeting_from_json(latest["meeting"])),

@@ -1,7 +1,7 @@
 """The Gesamtbericht (annual report): every figure of one year, per Sozialraum and for the whole city.
 
 Pure rules, no I/O. The read models (built only from events) are loaded into a ``ReportInput`` by
-``service.report_input.report_input(conn, year)``; ``compute_report`` turns it into a ``Report``. Every figure
+``service.reports.report_input(conn, year)``; ``compute_report`` turns it into a ``Report``. Every figure
 carries the entries it counts (``Ref``), so that each number can be traced to the plan entries it came from:
 ``value == sum(ref.amount)``, and ``amount`` is 1 except for participant counts (one ref per meeting,
 ``amount`` = how many took part). The city-wide figures are the sums of the Sozialräume's figures.
