@@ -460,6 +460,11 @@ def schedule(
         created_at=now,
         modified_at=now,
     )
+    return meeting, _scheduled_events(meeting)
+
+
+def _scheduled_events(meeting: Meeting) -> list[EventPayload]:
+    """``MeetingScheduled``, and for a Stadtteilkonferenz of a Sozialraum ``ConferenceScheduled`` too."""
     events: list[EventPayload] = [
         MeetingScheduled(
             meeting_id=meeting.id,
@@ -488,7 +493,7 @@ def schedule(
                 public=meeting.public,
             )
         )
-    return meeting, events
+    return events
 
 
 def _must_be_scheduled(meeting: Meeting, what: str) -> None:
