@@ -32,7 +32,7 @@ import asyncpg  # noqa: E402
 
 from quartier_registry import db as registry_db  # noqa: E402
 from quartier_registry.domain import offers as domain  # noqa: E402
-from quartier_registry.territory_file import read_territory_file  # noqa: E402
+from quartier_registry.service.territory import read_territory_file  # noqa: E402
 from quartier_shared.db import migrate  # noqa: E402
 from tests.support.stack import base_env  # noqa: E402
 

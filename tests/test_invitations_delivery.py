@@ -19,7 +19,7 @@ import httpx
 import icalendar
 import pytest
 
-from quartier_invitations.domain.mail import HEADERS, MailKind, MailMeeting, MailRecipient
+from quartier_invitations.domain.delivery import HEADERS, MailKind, MailMeeting, MailRecipient
 from quartier_invitations.service.delivery import enqueue_mails
 from tests.support import smtp as smtp_support
 from tests.support.helpers import eventually, pool_as

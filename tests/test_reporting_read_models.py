@@ -445,7 +445,7 @@ async def test_the_rebuild_command_line(stack: Stack, reporting: str, rdb: async
 async def test_the_report_input_holds_what_the_events_told(
     reporting: str, evaluated: dict[str, Any], rdb: asyncpg.Connection
 ) -> None:
-    from quartier_reporting.service.report_input import report_input
+    from quartier_reporting.service.reports import report_input
 
     data = await report_input(rdb, evaluated["year"])
     assert [a.key for a in data.areas] == REGISTRY_ORDER

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import re
+from pathlib import Path
 
 import asyncpg
 import httpx
@@ -104,3 +106,38 @@ def test_consumers_are_a_package_and_nothing_imports_the_app(name: str) -> None:
     for path in package.rglob("*.py"):
         if path.name not in ("app.py", "__main__.py"):
             assert f"quartier_{name}.app" not in path.read_text(encoding="utf-8"), path
+
+
+# SQL lives in a service's db/ package only, so that a newcomer finds every statement of a family in
+# db/<family>.py. An exception would be listed here with its reason; there is none.
+SQL_OUTSIDE_DB_ALLOWED: set[str] = set()
+SQL_CALLS = {"fetch", "fetchrow", "fetchval", "execute", "executemany"}
+
+
+def _sql_calls(path: Path, root: Path) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+            continue
+        name = node.func.attr
+        if name in SQL_CALLS or (name.startswith("copy_") and any(_is_text(a) for a in node.args)):
+            found.append(f"{path.relative_to(root)}:{node.lineno}: .{name}(…)")
+    return found
+
+
+def _is_text(node: ast.expr) -> bool:
+    return isinstance(node, ast.JoinedStr) or (isinstance(node, ast.Constant) and isinstance(node.value, str))
+
+
+def test_sql_is_only_in_the_db_packages_of_the_services() -> None:
+    root = Path(__file__).resolve().parents[1]
+    modules = sorted(root.glob("services/*/quartier_*/**/*.py"))
+    assert modules, "no service modules found"
+    offending = [
+        call
+        for path in modules
+        if "db" not in path.relative_to(root).parts[3:-1] and str(path.relative_to(root)) not in SQL_OUTSIDE_DB_ALLOWED
+        for call in _sql_calls(path, root)
+    ]
+    assert offending == [], "SQL outside db/ (move it into db/<family>.py):\n" + "\n".join(offending)

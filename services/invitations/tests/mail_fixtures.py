@@ -11,7 +11,7 @@ from email.message import EmailMessage
 
 import icalendar
 
-from quartier_invitations.domain.mail import MailKind, MailMeeting, MailRecipient, build_message
+from quartier_invitations.domain.delivery import MailKind, MailMeeting, MailRecipient, build_message
 
 NOW = dt.datetime(2027, 2, 1, 9, 30, tzinfo=dt.UTC)
 MEETING_ID = uuid.UUID("6a1f2c3d-0000-4000-8000-000000000001")

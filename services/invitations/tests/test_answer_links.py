@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from quartier_invitations.domain.answer_links import (
+from quartier_invitations.domain.answers import (
     EXPIRED_MESSAGE,
     FORGED_MESSAGE,
     AnswerClaim,

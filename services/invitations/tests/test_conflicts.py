@@ -11,13 +11,13 @@ from hypothesis import strategies as st
 from icalendar import Calendar, Event
 
 from quartier_invitations.domain import conflicts as c
-from quartier_invitations.domain.conflicts import District, PoliticalMeeting
-from quartier_invitations.domain.political_calendar import (
+from quartier_invitations.domain.calendar import (
     CalendarFormatError,
     ical_meetings,
     oparl_meeting,
     oparl_organization,
 )
+from quartier_invitations.domain.conflicts import District, PoliticalMeeting
 
 BERLIN = c.BERLIN
 WESTEN = [District("mitte", "Hamm-Mitte"), District("pelkum", "Hamm-Pelkum"), District("herringen", "Hamm-Herringen")]

@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import pytest
 
-from quartier_invitations.domain.mail import HEADERS, InvalidMail, clean_line, clean_text, subject, valid_address
+from quartier_invitations.domain.delivery import HEADERS, InvalidMail, clean_line, clean_text, subject, valid_address
 
 from .mail_fixtures import (
     MEETING_ID,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from quartier_invitations.domain.mail import HEADERS, MAIL_KINDS, MailKind, header_text, subject
+from quartier_invitations.domain.delivery import HEADERS, MAIL_KINDS, MailKind, header_text, subject
 
 from .mail_fixtures import build, calendar_of, meeting, parse, recipient, the_event
 

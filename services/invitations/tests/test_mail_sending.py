@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from quartier_invitations.domain import answer_links
+from quartier_invitations.domain import answers
 from quartier_invitations.service.delivery import DeliveryConfig, _send_blocking, answer_url, backoff
 from tests.support.smtp import SmtpSink
 from tests.support.stack import free_port
@@ -70,8 +70,8 @@ def test_the_pause_grows_and_has_a_ceiling() -> None:
 
 def test_the_answer_link_points_to_the_gateway_and_is_signed() -> None:
     c = DeliveryConfig(answer_link_secret=b"s" * 32, public_base_url="https://quartier.hamm.example/")
-    claim = answer_links.AnswerClaim(PERSON_ID, PERSON_ID, MEETING_ID, dt.datetime(2030, 1, 1, tzinfo=dt.UTC))
+    claim = answers.AnswerClaim(PERSON_ID, PERSON_ID, MEETING_ID, dt.datetime(2030, 1, 1, tzinfo=dt.UTC))
     url = answer_url(c, claim)
     found = re.fullmatch(r"https://quartier\.hamm\.example/einladung/(v1\.[\w-]+\.[\w-]+)", url)
     assert found
-    assert answer_links.verify(found.group(1), b"s" * 32, dt.datetime(2029, 1, 1, tzinfo=dt.UTC)) == claim
+    assert answers.verify(found.group(1), b"s" * 32, dt.datetime(2029, 1, 1, tzinfo=dt.UTC)) == claim

@@ -22,14 +22,14 @@ from quartier_invitations import db as invitations_db
 from quartier_invitations.consumers import notices as cn
 from quartier_invitations.db import delivery as delivery_db
 from quartier_invitations.domain import notices as n
-from quartier_invitations.domain.invitees import BodyInfo, Directory, MembershipInfo, PersonInfo
-from quartier_invitations.domain.mail import (
+from quartier_invitations.domain.delivery import (
     NOTICE_HEADERS,
     MailNotice,
     MailRecipient,
     build_notice_message,
     safe_url,
 )
+from quartier_invitations.domain.invitees import BodyInfo, Directory, MembershipInfo, PersonInfo
 from quartier_invitations.service import delivery
 from quartier_invitations.service.notices import NoticeConfig
 from quartier_registry_replica import LIBRARY_MIGRATIONS

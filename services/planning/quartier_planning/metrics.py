@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from prometheus_client import Gauge
 
+from quartier_planning.db import metrics as db
 from quartier_planning.domain import deadlines as domain
 from quartier_planning.domain.needs import NeedStatus
 from quartier_planning.domain.plans import PlanState
@@ -29,8 +30,8 @@ OVERDUE_STEPS = Gauge(
 
 async def refresh(ctx: ServiceContext) -> None:
     async with ctx.pool.acquire() as conn:
-        plans = {r["state"]: r["n"] for r in await conn.fetch("SELECT state, count(*) AS n FROM plans GROUP BY 1")}
-        needs = {r["status"]: r["n"] for r in await conn.fetch("SELECT status, count(*) AS n FROM needs GROUP BY 1")}
+        plans = await db.plans_per_state(conn)
+        needs = await db.needs_per_status(conn)
     for state in PlanState:
         PLANS.labels(state.value).set(plans.get(state.value, 0))
     for status in NeedStatus:

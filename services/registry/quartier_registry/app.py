@@ -14,8 +14,8 @@ from quartier_registry.api import territory as territory_api
 from quartier_registry.metrics import refresh_metrics
 from quartier_registry.service import offers, people, social_data
 from quartier_registry.service import territory as service
+from quartier_registry.service.territory import TerritoryFileError
 from quartier_registry.settings import RegistrySettings, settings_of
-from quartier_registry.territory_file import TerritoryFileError
 from quartier_shared.events.topics import (
     REGISTRY_CONTACTS,
     REGISTRY_DIRECTORY,

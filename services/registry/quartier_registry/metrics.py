@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from prometheus_client import Gauge
 
+from quartier_registry.db import metrics as db
 from quartier_registry.domain import offers as domain
 from quartier_registry.service import offers
 from quartier_shared.metrics import REGISTRY, periodic
@@ -26,26 +27,11 @@ ACTORS = Gauge("quartier_registry_actors", "Actors (Akteur:innen) not withdrawn.
 PERSONS = Gauge("quartier_registry_persons", "People per state (active, erased).", ["state"], registry=REGISTRY)
 BODIES = Gauge("quartier_registry_bodies", "Bodies (Gremien).", registry=REGISTRY)
 
-_COUNTS = """
-SELECT (SELECT count(*) FROM offers WHERE status = 'active') AS offers_active,
-       (SELECT count(*) FROM offers WHERE status = 'withdrawn') AS offers_withdrawn,
-       (SELECT count(*) FROM offers WHERE status = 'active'
-                                      AND last_confirmed_on <= $1) AS review_due,
-       (SELECT count(*) FROM actors WHERE withdrawn_at IS NULL) AS actors,
-       (SELECT count(*) FROM persons WHERE erased_at IS NULL) AS persons_active,
-       (SELECT count(*) FROM persons WHERE erased_at IS NOT NULL) AS persons_erased,
-       (SELECT count(*) FROM bodies) AS bodies
-"""
-
 
 async def refresh(ctx: ServiceContext) -> None:
     async with ctx.pool.acquire() as conn:
-        row = await conn.fetchrow(_COUNTS, domain.add_months(offers.today(), -domain.REVIEW_AFTER_MONTHS))
-        pairs = {
-            r["status"]: r["n"]
-            for r in await conn.fetch("SELECT status, count(*) AS n FROM offer_duplicate_pairs GROUP BY 1")
-        }
-    assert row is not None
+        row = await db.counts(conn, domain.add_months(offers.today(), -domain.REVIEW_AFTER_MONTHS))
+        pairs = await db.duplicate_pairs_per_status(conn)
     OFFERS.labels("active").set(row["offers_active"])
     OFFERS.labels("withdrawn").set(row["offers_withdrawn"])
     OFFERS_REVIEW_DUE.set(row["review_due"])

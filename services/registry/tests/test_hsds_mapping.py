@@ -22,7 +22,7 @@ from quartier_registry.domain.offers import Offer
 from quartier_registry.domain.people import Actor, ActorType, Address
 from quartier_registry.domain.territory import Territory
 from quartier_registry.service.offers import DEMO_FILE, read_demo_offers
-from quartier_registry.territory_file import read_territory_file
+from quartier_registry.service.territory import read_territory_file
 from tests.support.helpers import urls_in
 from tests.support.schemas import (
     assert_hsds_valid,

@@ -23,7 +23,7 @@ from quartier_registry.db import offers as db
 from quartier_registry.domain import offers as domain
 from quartier_registry.domain.offers import Assessment, OfferData
 from quartier_registry.domain.territory import Territory
-from quartier_registry.territory_file import read_territory_file
+from quartier_registry.service.territory import read_territory_file
 from quartier_shared.db import migrate
 from tests.support.helpers import pool_as
 from tests.support.stack import base_env

@@ -14,7 +14,7 @@ from quartier_registry.domain import offers as domain
 from quartier_registry.domain.offers import OfferError, TextFeatures
 from quartier_registry.domain.territory import Territory
 from quartier_registry.service.offers import DEMO_FILE, read_demo_offers
-from quartier_registry.territory_file import read_territory_file
+from quartier_registry.service.territory import read_territory_file
 
 HAMM = Path(__file__).resolve().parents[1] / "data" / "hamm.yaml"
 MUSTERSTADT = Path(__file__).with_name("musterstadt.yaml")

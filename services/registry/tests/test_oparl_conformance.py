@@ -27,7 +27,7 @@ from quartier_registry.domain.oparl import (
     Urls,
 )
 from quartier_registry.domain.people import Body, BodyKind, Membership, Person, Role, bodies_of
-from quartier_registry.territory_file import read_territory_file
+from quartier_registry.service.territory import read_territory_file
 from tests.support.schemas import OParlCheck, check_oparl_list, needs_oparl_schemas, oparl_validator
 
 ROOT = Path(__file__).resolve().parents[3]

@@ -22,7 +22,7 @@ from quartier_registry.domain.people import (
     Role,
 )
 from quartier_registry.domain.territory import Territory
-from quartier_registry.territory_file import read_territory_file
+from quartier_registry.service.territory import read_territory_file
 from quartier_shared.events.people import MembershipStarted, PersonChanged, PersonErased, PersonRegistered
 
 DATA = Path(__file__).resolve().parents[1] / "data"

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from quartier_registry.domain import social_data as domain
 from quartier_registry.domain.social_data import SocialDataRejected, StoredValue, parse_csv
 from quartier_registry.domain.territory import Territory
-from quartier_registry.territory_file import read_territory_file
+from quartier_registry.service.territory import read_territory_file
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 HAMM = read_territory_file(DATA / "hamm.yaml").territory

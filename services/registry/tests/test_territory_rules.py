@@ -9,7 +9,7 @@ import yaml
 
 from quartier_registry.domain import territory as domain
 from quartier_registry.domain.territory import TerritoryError, UnknownEntry, parse_territory, registration_events
-from quartier_registry.territory_file import TerritoryFileError, read_territory_file
+from quartier_registry.service.territory import TerritoryFileError, read_territory_file
 from quartier_shared.events.territory import (
     CommunityCentreRenamed,
     DistrictRegistered,

@@ -15,6 +15,7 @@ import datetime as dt
 
 from prometheus_client import Gauge
 
+from quartier_reporting.db import metrics as db
 from quartier_reporting.domain import board
 from quartier_reporting.service.board import today_in_hamm
 from quartier_shared.metrics import REGISTRY, periodic
@@ -35,19 +36,10 @@ OPEN_NEEDS = Gauge(
 for _state in board.STATES:
     PLANS.labels(_state)
 
-_COUNTS = """
-SELECT (SELECT count(*) FROM registry_districts) AS districts,
-       (SELECT count(*) FROM registry_social_areas) AS social_areas,
-       (SELECT count(*) FROM registry_residential_areas) AS residential_areas,
-       (SELECT count(*) FROM registry_vocabularies) AS vocabularies,
-       (SELECT count(*) FROM territory_history) AS changes
-"""
-
 
 async def refresh(ctx: ServiceContext) -> None:
     async with ctx.pool.acquire() as conn:
-        row = await conn.fetchrow(_COUNTS)
-    assert row is not None
+        row = await db.territory_counts(conn)
     for kind in ("districts", "social_areas", "residential_areas", "vocabularies"):
         ENTRIES.labels(kind).set(row[kind])
     CHANGES.set(row["changes"])
@@ -57,20 +49,9 @@ async def refresh(ctx: ServiceContext) -> None:
 async def refresh_business(ctx: ServiceContext, today: dt.date | None = None) -> None:
     today = today or today_in_hamm()
     async with ctx.pool.acquire() as conn:
-        states = await conn.fetch("SELECT state, count(*) AS n FROM plans WHERE year = $1 GROUP BY state", today.year)
-        deadlines = await conn.fetch(
-            """SELECT d.plan_id, d.step, d.due_on, d.missed, p.state,
-                      coalesce(bool_and(h.closed), false) AND count(h.*) > 0 AS all_closed
-               FROM deadlines d JOIN plans p ON p.plan_id = d.plan_id
-               LEFT JOIN plan_hearings h ON h.plan_id = d.plan_id
-               GROUP BY d.plan_id, d.step, d.due_on, d.missed, p.state"""
-        )
-        needs = await conn.fetchrow(
-            """SELECT (SELECT count(*) FROM council_needs WHERE answer IS NULL) AS council,
-                      (SELECT count(*) FROM needs WHERE status = 'open' AND source <> '') AS standalone"""
-        )
-    assert needs is not None
-    counts = {r["state"]: r["n"] for r in states}
+        counts = await db.plans_per_state(conn, today.year)
+        deadlines = await db.deadlines_with_plan_state(conn)
+        needs = await db.open_needs(conn)
     for state in board.STATES:
         PLANS.labels(state).set(counts.get(state, 0))
     by_plan: dict[object, list[board.Deadline]] = {}

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from quartier_reporting.domain.charts import bar_chart, funnel_chart, report_charts
-from quartier_reporting.domain.report import (
+from quartier_reporting.domain.reports import (
     AreaInfo,
     MeasureFacts,
     NeedInfo,

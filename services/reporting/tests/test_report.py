@@ -10,7 +10,7 @@ import uuid
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from quartier_reporting.domain.report import (
+from quartier_reporting.domain.reports import (
     DIMENSIONS,
     AreaInfo,
     CouncilNeedInfo,

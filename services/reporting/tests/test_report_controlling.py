@@ -20,7 +20,7 @@ from quartier_reporting.domain.controlling import (
     TargetInfo,
     report_status,
 )
-from quartier_reporting.domain.report import (
+from quartier_reporting.domain.reports import (
     AreaInfo,
     MeasureFacts,
     PlanInfo,

@@ -11,7 +11,7 @@ import uuid
 
 import pypdf
 
-from quartier_reporting.domain.report import (
+from quartier_reporting.domain.reports import (
     AreaInfo,
     CouncilNeedInfo,
     HearingInfo,

@@ -10,7 +10,7 @@ from typing import Any
 
 import asyncpg
 
-from quartier_invitations.domain.mail import NOTICE_KIND, MailKind, MailMeeting, MailNotice, MailRecipient
+from quartier_invitations.domain.delivery import NOTICE_KIND, MailKind, MailMeeting, MailNotice, MailRecipient
 
 
 def meeting_to_json(meeting: MailMeeting) -> str:
@@ -217,6 +217,18 @@ async def is_cancelled(conn: asyncpg.Connection, meeting_id: uuid.UUID) -> bool:
 async def answer_of(conn: asyncpg.Connection, meeting_id: uuid.UUID, person_id: uuid.UUID) -> asyncpg.Record | None:
     row: asyncpg.Record | None = await conn.fetchrow(
         "SELECT answer, answered_at, delivery_id FROM answers WHERE meeting_id = $1 AND person_id = $2 FOR UPDATE",
+        meeting_id,
+        person_id,
+    )
+    return row
+
+
+async def current_answer(
+    conn: asyncpg.Connection, meeting_id: uuid.UUID, person_id: uuid.UUID
+) -> asyncpg.Record | None:
+    """The person's answer as it stands, for showing (no lock, unlike ``answer_of``)."""
+    row: asyncpg.Record | None = await conn.fetchrow(
+        "SELECT answer, answered_at FROM answers WHERE meeting_id = $1 AND person_id = $2",
         meeting_id,
         person_id,
     )

@@ -305,3 +305,9 @@ async def history(conn: asyncpg.Connection, meeting_id: uuid.UUID) -> list[dict[
         }
         for r in rows
     ]
+
+
+async def lock_steering_year(conn: asyncpg.Connection, year: int) -> None:
+    """Serialises the date checks of the steering committee's meetings of one year until the end of the
+    transaction, so that two meetings scheduled at once cannot both pass the check."""
+    await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", f"invitations.steering:{year}")

@@ -393,71 +393,107 @@ def _district_variants(directory: Directory, key: str) -> list[str]:
 def _select(
     rules: Rules, selector: Selector, directory: Directory, meeting: MeetingFacts, area: str | None
 ) -> list[_Hit]:
-    area_name = directory.area_name(area) if area else ""
+    """The people (or institutions) one selector of the rules names, each with the reason shown."""
     purposes = _purposes_text(rules, selector, meeting)
-    hits: list[_Hit] = []
     if selector.select == "members":
-        for body in _bodies(selector, directory, meeting, area):
-            district = directory.district_name(body.district_key) if body.district_key else ""
-            members = [
-                m
-                for m in directory.memberships
-                if m.body_id == body.id
-                and m.active_on(meeting.day)
-                and (selector.roles is None or m.role in selector.roles)
-                and (selector.district_mayor is None or m.is_district_mayor == selector.district_mayor)
-            ]
-            for m in sorted(members, key=lambda m: _normalise(_person_name(directory.person(m.person_id)))):
-                person = directory.person(m.person_id)
-                if person.erased:
-                    continue
-                text = _format(
-                    selector.text,
-                    body=body.name,
-                    role=rules.role_labels.get(m.role, m.role),
-                    area=area_name,
-                    district=district,
-                    purposes=purposes,
-                )
-                hits.append(_Hit(m.person_id, None, text))
-    elif selector.select == "residents" and area is not None:
-        for person in directory.persons.values():
-            if person.lives_in_social_area_key == area and not person.erased:
-                hits.append(_Hit(person.id, None, _format(selector.text, area=area_name, purposes=purposes)))
-    elif selector.select == "institutions" and area is not None:
-        for actor in directory.actors:
-            if actor.type not in selector.actor_types or area not in actor.social_area_keys:
+        return _select_members(rules, selector, directory, meeting, area, purposes)
+    if area is None:  # residents, institutions and functions are those of a Sozialraum
+        return []
+    if selector.select == "residents":
+        return _select_residents(selector, directory, area, purposes)
+    if selector.select == "institutions":
+        return _select_institutions(rules, selector, directory, area, purposes)
+    if selector.select == "functions":
+        return _select_functions(selector, directory, area, purposes)
+    return []
+
+
+def _select_members(
+    rules: Rules, selector: Selector, directory: Directory, meeting: MeetingFacts, area: str | None, purposes: str
+) -> list[_Hit]:
+    """The members of the selected bodies on the meeting's day (by role, district mayor or not)."""
+    area_name = directory.area_name(area) if area else ""
+    hits: list[_Hit] = []
+    for body in _bodies(selector, directory, meeting, area):
+        district = directory.district_name(body.district_key) if body.district_key else ""
+        members = [
+            m
+            for m in directory.memberships
+            if m.body_id == body.id
+            and m.active_on(meeting.day)
+            and (selector.roles is None or m.role in selector.roles)
+            and (selector.district_mayor is None or m.is_district_mayor == selector.district_mayor)
+        ]
+        for m in sorted(members, key=lambda m: _normalise(_person_name(directory.person(m.person_id)))):
+            person = directory.person(m.person_id)
+            if person.erased:
                 continue
             text = _format(
                 selector.text,
-                actor=actor.name,
-                actor_type=rules.actor_type_labels.get(actor.type, actor.type),
+                body=body.name,
+                role=rules.role_labels.get(m.role, m.role),
                 area=area_name,
+                district=district,
                 purposes=purposes,
             )
-            if actor.email:
-                hits.append(_Hit(None, actor.id, text))
+            hits.append(_Hit(m.person_id, None, text))
+    return hits
+
+
+def _select_residents(selector: Selector, directory: Directory, area: str, purposes: str) -> list[_Hit]:
+    area_name = directory.area_name(area) if area else ""
+    return [
+        _Hit(person.id, None, _format(selector.text, area=area_name, purposes=purposes))
+        for person in directory.persons.values()
+        if person.lives_in_social_area_key == area and not person.erased
+    ]
+
+
+def _select_institutions(
+    rules: Rules, selector: Selector, directory: Directory, area: str, purposes: str
+) -> list[_Hit]:
+    """Institutions of the Sozialraum by type: by their own address, else through their contact people."""
+    area_name = directory.area_name(area) if area else ""
+    hits: list[_Hit] = []
+    for actor in directory.actors:
+        if actor.type not in selector.actor_types or area not in actor.social_area_keys:
+            continue
+        text = _format(
+            selector.text,
+            actor=actor.name,
+            actor_type=rules.actor_type_labels.get(actor.type, actor.type),
+            area=area_name,
+            purposes=purposes,
+        )
+        if actor.email:
+            hits.append(_Hit(None, actor.id, text))
+            continue
+        staff = [p for p in directory.persons.values() if p.actor_id == actor.id and not p.erased]
+        for person in staff:
+            hits.append(_Hit(person.id, None, f"Ansprechperson: {text}"))
+    return hits
+
+
+def _select_functions(selector: Selector, directory: Directory, area: str, purposes: str) -> list[_Hit]:
+    """People holding a function named by a pattern, for each Stadtbezirk of the Sozialraum."""
+    area_name = directory.area_name(area) if area else ""
+    hits: list[_Hit] = []
+    for district_key in directory.districts_of(area):
+        district = directory.district_name(district_key)
+        wanted = {
+            _normalise(p.format_map({"district": v})): p
+            for p in selector.patterns
+            for v in _district_variants(directory, district_key)
+        }
+        for person in directory.persons.values():
+            if person.erased:
                 continue
-            staff = [p for p in directory.persons.values() if p.actor_id == actor.id and not p.erased]
-            for person in staff:
-                hits.append(_Hit(person.id, None, f"Ansprechperson: {text}"))
-    elif selector.select == "functions" and area is not None:
-        for district_key in directory.districts_of(area):
-            district = directory.district_name(district_key)
-            wanted = {
-                _normalise(p.format_map({"district": v})): p
-                for p in selector.patterns
-                for v in _district_variants(directory, district_key)
-            }
-            for person in directory.persons.values():
-                if person.erased:
-                    continue
-                for function in person.functions:
-                    if _normalise(function) in wanted:
-                        text = _format(
-                            selector.text, function=function, district=district, area=area_name, purposes=purposes
-                        )
-                        hits.append(_Hit(person.id, None, text))
+            for function in person.functions:
+                if _normalise(function) in wanted:
+                    text = _format(
+                        selector.text, function=function, district=district, area=area_name, purposes=purposes
+                    )
+                    hits.append(_Hit(person.id, None, text))
     return hits
 
 

@@ -456,6 +456,11 @@ def schedule(
         created_at=now,
         modified_at=now,
     )
+    return meeting, _scheduled_events(meeting)
+
+
+def _scheduled_events(meeting: Meeting) -> list[EventPayload]:
+    """``MeetingScheduled``, and for a Stadtteilkonferenz of a Sozialraum ``ConferenceScheduled`` too."""
     events: list[EventPayload] = [
         MeetingScheduled(
             meeting_id=meeting.id,
@@ -484,7 +489,7 @@ def schedule(
                 public=meeting.public,
             )
         )
-    return meeting, events
+    return events
 
 
 def _must_be_scheduled(meeting: Meeting, what: str) -> None:

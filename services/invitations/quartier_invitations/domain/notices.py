@@ -20,8 +20,8 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from quartier_invitations.domain.delivery import MailNotice, MailRecipient
 from quartier_invitations.domain.invitees import BodyInfo, Directory, MembershipInfo
-from quartier_invitations.domain.mail import MailNotice, MailRecipient
 
 COORDINATION_ROUND = "coordination_round"
 STEERING_COMMITTEE = "steering_committee"

@@ -27,13 +27,13 @@ from prometheus_client import Counter, Gauge
 from quartier_invitations.db import calendar as db
 from quartier_invitations.db import territory
 from quartier_invitations.domain import conflicts as rules
-from quartier_invitations.domain.conflicts import Conflict, PoliticalMeeting
-from quartier_invitations.domain.meetings import InvalidInput
-from quartier_invitations.domain.political_calendar import (
+from quartier_invitations.domain.calendar import (
     ical_meetings,
     oparl_meeting,
     oparl_organization,
 )
+from quartier_invitations.domain.conflicts import Conflict, PoliticalMeeting
+from quartier_invitations.domain.meetings import InvalidInput
 from quartier_invitations.settings import InvitationsSettings
 from quartier_shared.metrics import REGISTRY
 

@@ -37,9 +37,9 @@ import asyncpg
 from prometheus_client import Counter
 
 from quartier_invitations.db import delivery as db
-from quartier_invitations.domain import answer_links
-from quartier_invitations.domain.answer_links import AnswerClaim, InvalidAnswerLink
-from quartier_invitations.domain.mail import (
+from quartier_invitations.domain import answers as answer_links
+from quartier_invitations.domain.answers import AnswerClaim, InvalidAnswerLink
+from quartier_invitations.domain.delivery import (
     MAIL_KINDS,
     NOTICE_KIND,
     InvalidMail,
@@ -410,11 +410,7 @@ async def _answer_doc(conn: asyncpg.Connection, claim: AnswerClaim) -> dict[str,
     if latest is None or await db.load(conn, claim.delivery_id) is None:
         # Signed by us, but the mail record is gone (e.g. the person was erased).
         raise LinkRefused(answer_links.FORGED_MESSAGE)
-    current = await conn.fetchrow(
-        "SELECT answer, answered_at FROM answers WHERE meeting_id = $1 AND person_id = $2",
-        claim.meeting_id,
-        claim.person_id,
-    )
+    current = await db.current_answer(conn, claim.meeting_id, claim.person_id)
     return {
         "meeting": _summary(db.meeting_from_json(latest["meeting"])),
         "name": latest["recipient_name"],

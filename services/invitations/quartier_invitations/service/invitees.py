@@ -26,8 +26,8 @@ from quartier_invitations.db import directory as directory_db
 from quartier_invitations.db import invitees as db
 from quartier_invitations.db.meetings import load_meeting
 from quartier_invitations.domain import invitees as domain
+from quartier_invitations.domain.delivery import MailKind, MailMeeting, MailRecipient
 from quartier_invitations.domain.invitees import Directory, Invitee, InviteeError, InviteeList, MeetingFacts, Rules
-from quartier_invitations.domain.mail import MailKind, MailMeeting, MailRecipient
 from quartier_invitations.service import delivery
 from quartier_invitations.settings import settings_of
 from quartier_shared import errors

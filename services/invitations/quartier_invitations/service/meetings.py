@@ -73,7 +73,7 @@ async def area_facts(conn: asyncpg.Connection, social_area_key: str | None) -> A
 
 async def _steering_year(conn: asyncpg.Connection, starts_at: dt.datetime) -> list[Meeting]:
     year = domain.berlin_year(starts_at)
-    await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", f"invitations.steering:{year}")
+    await db.lock_steering_year(conn, year)
     return await db.steering_meetings_in_year(conn, year)
 
 

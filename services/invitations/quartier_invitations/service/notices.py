@@ -20,7 +20,7 @@ import asyncpg
 
 from quartier_invitations.db import directory as directory_db
 from quartier_invitations.domain import notices as domain
-from quartier_invitations.domain.mail import MailNotice, MailRecipient
+from quartier_invitations.domain.delivery import MailNotice, MailRecipient
 from quartier_invitations.service import delivery
 from quartier_invitations.service.invitees import rules as invitation_rules
 from quartier_invitations.settings import InvitationsSettings

@@ -230,3 +230,8 @@ async def linked_measures(conn: asyncpg.Connection, agreement_id: uuid.UUID) -> 
 async def provider_name(conn: asyncpg.Connection, actor_id: uuid.UUID) -> str | None:
     name: str | None = await conn.fetchval("SELECT name FROM registry_actors WHERE id = $1", actor_id)
     return name
+
+
+async def lock_demo_agreements(conn: asyncpg.Connection) -> None:
+    """Serialises creating the demo agreements until the end of the transaction (instances may start at once)."""
+    await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", "planning:demo-agreements")

@@ -175,3 +175,8 @@ async def linked_measures(conn: asyncpg.Connection, goal_id: uuid.UUID) -> list[
         }
         for r in rows
     ]
+
+
+async def lock_demo_goals(conn: asyncpg.Connection) -> None:
+    """Serialises creating the demo goals until the end of the transaction (several instances may start at once)."""
+    await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", "planning:demo-goals")

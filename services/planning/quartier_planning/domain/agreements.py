@@ -194,16 +194,39 @@ def _valid(
         raise InvalidInput("year", f"{spec.year} ist kein gültiges Jahr.")
     if not catalogue.provider_known:
         raise InvalidInput("provider_actor_id", f"Träger {spec.provider_actor_id} ist nicht bekannt.")
+    areas = _social_areas(spec, catalogue)
+    if spec.field_of_action not in catalogue.fields_of_action:
+        raise InvalidInput("field_of_action", f"Handlungsfeld „{spec.field_of_action}“ ist nicht bekannt.")
+    title = _text(spec.title, "title", "Der Titel", 200, required=False)
+    department = _text(spec.responsible_department, "responsible_department", "Das zuständige Amt", 200)
+    goals, steering = _goals(spec, catalogue)
+    targets = _targets(spec, new_id)
+    mid, end = _report_dues(spec)
+    spec = replace(
+        spec,
+        title=title,
+        responsible_department=department,
+        social_area_keys=areas,
+        strategic_goals=goals,
+        steering_goal_ids=steering,
+        mid_year_report_due=mid,
+        year_end_report_due=end,
+    )
+    return spec, targets
+
+
+def _social_areas(spec: AgreementInput, catalogue: AgreementCatalogue) -> tuple[str, ...]:
     areas = tuple(dict.fromkeys(k.strip() for k in spec.social_area_keys if k.strip()))
     if not areas:
         raise InvalidInput("social_area_keys", "Bitte nennen Sie mindestens einen Sozialraum.")
     for key in areas:
         if key not in catalogue.social_area_keys:
             raise InvalidInput("social_area_keys", f"Sozialraum „{key}“ ist nicht bekannt.")
-    if spec.field_of_action not in catalogue.fields_of_action:
-        raise InvalidInput("field_of_action", f"Handlungsfeld „{spec.field_of_action}“ ist nicht bekannt.")
-    title = _text(spec.title, "title", "Der Titel", 200, required=False)
-    department = _text(spec.responsible_department, "responsible_department", "Das zuständige Amt", 200)
+    return areas
+
+
+def _goals(spec: AgreementInput, catalogue: AgreementCatalogue) -> tuple[tuple[str, ...], tuple[uuid.UUID, ...]]:
+    """The Leit-/Steuerungsziele (vocabulary) and the goals of the Lenkungskreis valid in the year."""
     goals = tuple(dict.fromkeys(spec.strategic_goals))
     for goal in goals:
         if goal not in catalogue.goals:
@@ -215,6 +238,11 @@ def _valid(
             raise InvalidInput("steering_goal_ids", f"Steuerungsziel {goal_id} ist nicht bekannt.")
         if not ref.valid_in(spec.year):
             raise InvalidInput("steering_goal_ids", f"Steuerungsziel „{ref.title}“ gilt nicht im Jahr {spec.year}.")
+    return goals, steering
+
+
+def _targets(spec: AgreementInput, new_id: Callable[[], uuid.UUID]) -> tuple[Target, ...]:
+    """One to ``MAX_TARGETS`` targets, each indicator and id once; a new target gets a new id."""
     if not spec.targets:
         raise InvalidInput("targets", "Bitte vereinbaren Sie mindestens ein Ziel mit Indikator und Zielwert.")
     if len(spec.targets) > MAX_TARGETS:
@@ -235,6 +263,11 @@ def _valid(
             raise InvalidInput(f"{where}.id", f"Ziel {target_id} steht doppelt in der Vereinbarung.")
         seen_ids.add(target_id)
         targets.append(Target(target_id, indicator, value, unit))
+    return tuple(targets)
+
+
+def _report_dues(spec: AgreementInput) -> tuple[dt.date, dt.date]:
+    """When the mid-year and the year-end activity reports are due (defaults from the year)."""
     mid = spec.mid_year_report_due or default_due(spec.year, "mid_year")
     end = spec.year_end_report_due or default_due(spec.year, "year_end")
     if mid.year not in (spec.year, spec.year + 1):
@@ -245,17 +278,7 @@ def _valid(
         raise InvalidInput("year_end_report_due", "Der Jahresbericht kann nicht vor dem Halbjahresbericht fällig sein.")
     if end.year > spec.year + 1:
         raise InvalidInput("year_end_report_due", f"Der Jahresbericht muss spätestens {spec.year + 1} fällig sein.")
-    spec = replace(
-        spec,
-        title=title,
-        responsible_department=department,
-        social_area_keys=areas,
-        strategic_goals=goals,
-        steering_goal_ids=steering,
-        mid_year_report_due=mid,
-        year_end_report_due=end,
-    )
-    return spec, tuple(targets)
+    return mid, end
 
 
 def _terms(agreement: Agreement, version: int) -> dict[str, object]:

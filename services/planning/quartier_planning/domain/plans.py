@@ -286,6 +286,28 @@ def draft(plan_id: uuid.UUID, social_area_key: str, year: int, catalogue: Catalo
 def validate_measure(plan: AnnualPlan, spec: MeasureInput, catalogue: Catalogue) -> MeasureInput:
     title = _text(spec.title, "title", "Der Titel", 200)
     description = " ".join(spec.description.split())
+    _check_vocabulary(spec, catalogue)
+    steering_goal_ids = tuple(dict.fromkeys(spec.steering_goal_ids))
+    _check_steering_goals(plan, steering_goal_ids, catalogue)
+    _check_agreement(plan, spec, catalogue)
+    offer_ids = tuple(dict.fromkeys(spec.offer_ids))
+    _check_offers(offer_ids, catalogue)
+    _check_actors(spec, catalogue)
+    _check_place(plan, spec, catalogue)
+    _check_period(plan, spec)
+    return replace(
+        spec,
+        title=title,
+        description=description,
+        target_groups=tuple(_text(t, "target_groups", "Eine Zielgruppe", 200) for t in spec.target_groups),
+        planned_indicators=tuple(_text(t, "planned_indicators", "Ein Indikator", 500) for t in spec.planned_indicators),
+        offer_ids=offer_ids,
+        steering_goal_ids=steering_goal_ids,
+    )
+
+
+def _check_vocabulary(spec: MeasureInput, catalogue: Catalogue) -> None:
+    """Handlungsfeld, Querschnittsthemen and Leit-/Steuerungsziele from the registry's vocabularies."""
     if spec.field_of_action not in catalogue.fields_of_action:
         raise InvalidInput("field_of_action", f"Handlungsfeld „{spec.field_of_action}“ ist nicht bekannt.")
     for theme in spec.cross_cutting_themes:
@@ -294,8 +316,11 @@ def validate_measure(plan: AnnualPlan, spec: MeasureInput, catalogue: Catalogue)
     for goal in spec.strategic_goals:
         if goal not in catalogue.goals:
             raise InvalidInput("strategic_goals", f"Ziel „{goal}“ ist weder Leitziel noch Steuerungsziel.")
-    steering_goal_ids = tuple(dict.fromkeys(spec.steering_goal_ids))
-    for goal_id in steering_goal_ids:
+
+
+def _check_steering_goals(plan: AnnualPlan, goal_ids: Sequence[uuid.UUID], catalogue: Catalogue) -> None:
+    """The goals of the Lenkungskreis a measure serves: known, not retired, valid in the plan's year."""
+    for goal_id in goal_ids:
         ref = catalogue.steering_goals.get(goal_id)
         if ref is None:
             raise InvalidInput("steering_goal_ids", f"Steuerungsziel {goal_id} ist nicht bekannt.")
@@ -308,18 +333,25 @@ def validate_measure(plan: AnnualPlan, spec: MeasureInput, catalogue: Catalogue)
                 f"Steuerungsziel „{ref.title}“ gilt nicht im Planjahr {plan.year} "
                 f"(gültig ab {ref.valid_from_year}{until}).",
             )
-    if spec.agreement_id is not None:
-        agreement = catalogue.agreements.get(spec.agreement_id)
-        if agreement is None:
-            raise InvalidInput("agreement_id", f"Zielvereinbarung {spec.agreement_id} ist nicht bekannt.")
-        if not (agreement.year == plan.year and plan.social_area_key in agreement.social_area_keys):
-            raise InvalidInput(
-                "agreement_id",
-                f"Die Zielvereinbarung „{agreement.title or spec.agreement_id}“ gilt für "
-                f"{', '.join(agreement.social_area_keys)} im Jahr {agreement.year}, nicht für den Sozialraum "
-                f"„{plan.social_area_key}“ im Planjahr {plan.year}.",
-            )
-    offer_ids = tuple(dict.fromkeys(spec.offer_ids))
+
+
+def _check_agreement(plan: AnnualPlan, spec: MeasureInput, catalogue: Catalogue) -> None:
+    """A target agreement a measure serves is one of the plan's Sozialraum and year."""
+    if spec.agreement_id is None:
+        return
+    agreement = catalogue.agreements.get(spec.agreement_id)
+    if agreement is None:
+        raise InvalidInput("agreement_id", f"Zielvereinbarung {spec.agreement_id} ist nicht bekannt.")
+    if not (agreement.year == plan.year and plan.social_area_key in agreement.social_area_keys):
+        raise InvalidInput(
+            "agreement_id",
+            f"Die Zielvereinbarung „{agreement.title or spec.agreement_id}“ gilt für "
+            f"{', '.join(agreement.social_area_keys)} im Jahr {agreement.year}, nicht für den Sozialraum "
+            f"„{plan.social_area_key}“ im Planjahr {plan.year}.",
+        )
+
+
+def _check_offers(offer_ids: Sequence[uuid.UUID], catalogue: Catalogue) -> None:
     for offer_id in offer_ids:
         offer = catalogue.offers.get(offer_id)
         if offer is None:
@@ -327,11 +359,18 @@ def validate_measure(plan: AnnualPlan, spec: MeasureInput, catalogue: Catalogue)
         if offer.withdrawn:
             merged = f" (zusammengeführt mit Angebot {offer.merged_into})" if offer.merged_into else ""
             raise InvalidInput("offer_ids", f"Angebot {offer_id} wurde zurückgezogen{merged}.")
+
+
+def _check_actors(spec: MeasureInput, catalogue: Catalogue) -> None:
     if spec.responsible_actor_id not in catalogue.known_actor_ids:
         raise InvalidInput("responsible_actor_id", f"Akteur {spec.responsible_actor_id} ist nicht bekannt.")
     for partner in spec.partner_actor_ids:
         if partner not in catalogue.known_actor_ids:
             raise InvalidInput("partner_actor_ids", f"Akteur {partner} ist nicht bekannt.")
+
+
+def _check_place(plan: AnnualPlan, spec: MeasureInput, catalogue: Catalogue) -> None:
+    """Either a Wohnbereich of the Sozialraum or its Stadtteilzentrum."""
     if (spec.residential_area_number is None) == (not spec.at_community_centre):
         raise InvalidInput(
             "residential_area_number",
@@ -345,21 +384,16 @@ def validate_measure(plan: AnnualPlan, spec: MeasureInput, catalogue: Catalogue)
             "residential_area_number",
             f"Wohnbereich {spec.residential_area_number} gehört nicht zum Sozialraum „{plan.social_area_key}“.",
         )
+
+
+def _check_period(plan: AnnualPlan, spec: MeasureInput) -> None:
+    """A measure runs within the plan's year, ending on or after its start."""
     first, last = dt.date(plan.year, 1, 1), dt.date(plan.year, 12, 31)
     for name, day in (("starts_on", spec.starts_on), ("ends_on", spec.ends_on)):
         if not first <= day <= last:
             raise InvalidInput(name, f"Der Zeitraum muss im Planjahr {plan.year} liegen ({day.isoformat()}).")
     if spec.ends_on < spec.starts_on:
         raise InvalidInput("ends_on", "Das Ende liegt vor dem Beginn.")
-    return replace(
-        spec,
-        title=title,
-        description=description,
-        target_groups=tuple(_text(t, "target_groups", "Eine Zielgruppe", 200) for t in spec.target_groups),
-        planned_indicators=tuple(_text(t, "planned_indicators", "Ein Indikator", 500) for t in spec.planned_indicators),
-        offer_ids=offer_ids,
-        steering_goal_ids=steering_goal_ids,
-    )
 
 
 _EDITABLE = (PlanState.DRAFT, PlanState.PRESENTED)

@@ -43,7 +43,6 @@ log = logging.getLogger(__name__)
 
 DEMO_FILE = Path(__file__).resolve().parents[1] / "data" / "demo-agreements.yaml"
 DEMO_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://quartier.example/demo/planning/agreements")
-DEMO_LOCK = "planning:demo-agreements"
 
 
 def demo_agreement_id(key: str) -> uuid.UUID:
@@ -252,7 +251,7 @@ async def load_demo_agreements(pool: asyncpg.Pool, path: Path = DEMO_FILE, who: 
     created = missing = 0
     today = dt.date.today()
     async with pool.acquire() as conn, conn.transaction():
-        await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", DEMO_LOCK)
+        await db.lock_demo_agreements(conn)
         for agreement_id, spec, reports, target_ids in entries:
             if await db.load(conn, agreement_id) is not None:
                 continue

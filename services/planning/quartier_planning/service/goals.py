@@ -31,7 +31,6 @@ log = logging.getLogger(__name__)
 
 DEMO_FILE = Path(__file__).resolve().parents[1] / "data" / "demo-goals.yaml"
 DEMO_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://quartier.example/demo/planning/goals")
-DEMO_LOCK = "planning:demo-goals"
 
 
 def demo_goal_id(key: str) -> uuid.UUID:
@@ -161,7 +160,7 @@ async def load_demo_goals(pool: asyncpg.Pool, path: Path = DEMO_FILE, who: str =
     goals = await asyncio.to_thread(read_demo_goals, path)
     created = 0
     async with pool.acquire() as conn, conn.transaction():
-        await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", DEMO_LOCK)
+        await db.lock_demo_goals(conn)
         for goal_id, spec in goals:
             if await db.load(conn, goal_id) is not None:
                 continue

@@ -18,6 +18,7 @@ from quartier_registry.domain.offers import (
     Recurrence,
     TextFeatures,
 )
+from quartier_shared.db import advisory_key
 
 _COLUMNS = """id, title, description, provider_actor_id, field_of_action, cross_cutting_themes, target_groups,
     languages, place_kind, centre_social_area_key, residential_area_number, place_name, street, postal_code,
@@ -390,3 +391,8 @@ async def audit(
         pair_id,
         json.dumps(change, ensure_ascii=False),
     )
+
+
+async def lock_offers(conn: asyncpg.Connection) -> None:
+    """Serialises the offer writes until the end of the transaction (duplicate detection sees every offer)."""
+    await conn.execute("SELECT pg_advisory_xact_lock($1)", advisory_key("registry:offers"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from typing import Any
+from typing import Any, Literal
 
 import asyncpg
 
@@ -19,6 +19,7 @@ from quartier_registry.domain.people import (
     Person,
     Role,
 )
+from quartier_shared.db import advisory_key
 from quartier_shared.events.topics import REGISTRY_CONTACTS
 
 # ---------------------------------------------------------------- actors
@@ -323,3 +324,9 @@ async def forget_contact_events(conn: asyncpg.Connection, person_id: uuid.UUID) 
         REGISTRY_CONTACTS.name,
         f"person/{person_id}",
     )
+
+
+async def lock(conn: asyncpg.Connection, what: Literal["bodies", "demo-people", "contacts"]) -> None:
+    """Serialises one idempotent start-up task (creating the bodies, the demo people, announcing contacts)
+    until the end of the transaction, so that two starting instances do not both do it."""
+    await conn.execute("SELECT pg_advisory_xact_lock($1)", advisory_key(f"registry:{what}"))

@@ -10,6 +10,7 @@ from typing import Any
 import asyncpg
 
 from quartier_registry.domain.territory import District, ResidentialArea, SocialArea, Territory
+from quartier_shared.db import advisory_key
 
 
 async def load_territory(conn: asyncpg.Connection, *, for_update: bool = False) -> Territory | None:
@@ -89,3 +90,8 @@ async def audit(conn: asyncpg.Connection, event_id: uuid.UUID, actor: str, chang
         actor,
         json.dumps(change, ensure_ascii=False),
     )
+
+
+async def lock_territory(conn: asyncpg.Connection) -> None:
+    """Serialises loading the territory file until the end of the transaction (two starting instances)."""
+    await conn.execute("SELECT pg_advisory_xact_lock($1)", advisory_key("registry:territory"))

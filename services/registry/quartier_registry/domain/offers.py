@@ -343,64 +343,17 @@ def parse_offer(data: Any, territory: Territory) -> OfferData:
     title = _text(data, "title", "einen Titel", max_len=MAX_TITLE)
     description = _text(data, "description", "eine Beschreibung", max_len=MAX_TEXT)
     provider = _uuid(data.get("provider_actor_id"), "provider_actor_id", "den Träger")
-
-    fields = territory.vocabularies.get("fields_of_action", ())
-    field_of_action = _text(data, "field_of_action", "ein Handlungsfeld")
-    if field_of_action not in fields:
-        raise OfferError(
-            "field_of_action", f"Handlungsfeld „{field_of_action}“ ist nicht bekannt (erlaubt: {', '.join(fields)})."
-        )
-    themes_vocab = territory.vocabularies.get("cross_cutting_themes", ())
-    themes = _text_list(data, "cross_cutting_themes", "Querschnittsthemen")
-    for i, theme in enumerate(themes):
-        if theme not in themes_vocab:
-            raise OfferError(
-                f"cross_cutting_themes[{i}]",
-                f"Querschnittsthema „{theme}“ ist nicht bekannt (erlaubt: {', '.join(themes_vocab)}).",
-            )
+    field_of_action = _field_of_action(data, territory)
+    themes = _themes(data, territory)
     target_groups = _text_list(data, "target_groups", "Zielgruppen")
     if not target_groups:
         raise OfferError("target_groups", "Bitte geben Sie mindestens eine Zielgruppe an.")
     languages = _text_list(data, "languages", "Sprachen") or ("Deutsch",)
-
     place = _place(data.get("place"), territory)
-
-    schedule = data.get("schedule") or {}
-    if not isinstance(schedule, Mapping):
-        raise OfferError("schedule", "Die Termine müssen als Zuordnung mit „recurrences“ angegeben werden.")
-    raw = schedule.get("recurrences") or []
-    if not isinstance(raw, list):
-        raise OfferError("schedule.recurrences", "Die Termine müssen als Liste angegeben werden.")
-    recurrences = tuple(_recurrence(r, i) for i, r in enumerate(raw))
-
-    free = _bool(data, "free_of_charge", "Kostenlos", None)
-    cost = _optional_text(data, "cost", "die Kosten")
-    if free is None:
-        raise OfferError("free_of_charge", "Bitte geben Sie an, ob das Angebot kostenlos ist.")
-    if not free and cost is None:
-        raise OfferError("cost", "Bitte geben Sie an, was das Angebot kostet.")
-
-    contact = data.get("contact") or {}
-    if not isinstance(contact, Mapping):
-        raise OfferError("contact", "Bitte geben Sie den Kontakt der Dienststelle oder des Büros an.")
-    office = _text(contact, "office", "die Dienststelle oder das Büro als Kontakt", prefix="contact.")
-    email = _optional_text(contact, "email", "die E-Mail-Adresse", prefix="contact.")
-    phone = _optional_text(contact, "phone", "die Telefonnummer", prefix="contact.")
-    if email is None and phone is None:
-        raise OfferError("contact.email", "Bitte geben Sie eine E-Mail-Adresse oder Telefonnummer der Dienststelle an.")
-    if email is not None and not _EMAIL.match(email):
-        raise OfferError("contact.email", f"„{email}“ ist keine gültige E-Mail-Adresse.")
-    if phone is not None and not _PHONE.match(phone):
-        raise OfferError("contact.phone", f"„{phone}“ ist keine gültige Telefonnummer.")
-
-    accessibility = data.get("accessibility") or {}
-    if not isinstance(accessibility, Mapping):
-        raise OfferError("accessibility", "Die Angaben zur Barrierefreiheit müssen eine Zuordnung sein.")
-    wheelchair = _bool(accessibility, "wheelchair_accessible", "Rollstuhlgerecht", None, prefix="accessibility.")
-    notes = _optional_text(
-        accessibility, "notes", "die Hinweise zur Barrierefreiheit", max_len=1000, prefix="accessibility."
-    )
-
+    recurrences = _recurrences(data)
+    free, cost = _cost(data)
+    office, email, phone = _contact(data)
+    wheelchair, notes = _accessibility(data)
     return OfferData(
         title=title,
         description=description,
@@ -419,6 +372,77 @@ def parse_offer(data: Any, territory: Territory) -> OfferData:
         contact_email=email,
         contact_phone=phone,
     )
+
+
+def _field_of_action(data: Mapping[str, Any], territory: Territory) -> str:
+    fields = territory.vocabularies.get("fields_of_action", ())
+    field_of_action = _text(data, "field_of_action", "ein Handlungsfeld")
+    if field_of_action not in fields:
+        raise OfferError(
+            "field_of_action", f"Handlungsfeld „{field_of_action}“ ist nicht bekannt (erlaubt: {', '.join(fields)})."
+        )
+    return field_of_action
+
+
+def _themes(data: Mapping[str, Any], territory: Territory) -> tuple[str, ...]:
+    themes_vocab = territory.vocabularies.get("cross_cutting_themes", ())
+    themes = _text_list(data, "cross_cutting_themes", "Querschnittsthemen")
+    for i, theme in enumerate(themes):
+        if theme not in themes_vocab:
+            raise OfferError(
+                f"cross_cutting_themes[{i}]",
+                f"Querschnittsthema „{theme}“ ist nicht bekannt (erlaubt: {', '.join(themes_vocab)}).",
+            )
+    return themes
+
+
+def _recurrences(data: Mapping[str, Any]) -> tuple[Recurrence, ...]:
+    schedule = data.get("schedule") or {}
+    if not isinstance(schedule, Mapping):
+        raise OfferError("schedule", "Die Termine müssen als Zuordnung mit „recurrences“ angegeben werden.")
+    raw = schedule.get("recurrences") or []
+    if not isinstance(raw, list):
+        raise OfferError("schedule.recurrences", "Die Termine müssen als Liste angegeben werden.")
+    return tuple(_recurrence(r, i) for i, r in enumerate(raw))
+
+
+def _cost(data: Mapping[str, Any]) -> tuple[bool, str | None]:
+    """Free of charge, or what it costs."""
+    free = _bool(data, "free_of_charge", "Kostenlos", None)
+    cost = _optional_text(data, "cost", "die Kosten")
+    if free is None:
+        raise OfferError("free_of_charge", "Bitte geben Sie an, ob das Angebot kostenlos ist.")
+    if not free and cost is None:
+        raise OfferError("cost", "Bitte geben Sie an, was das Angebot kostet.")
+    return free, cost
+
+
+def _contact(data: Mapping[str, Any]) -> tuple[str, str | None, str | None]:
+    """The office to contact, with an e-mail address or a phone number (at least one)."""
+    contact = data.get("contact") or {}
+    if not isinstance(contact, Mapping):
+        raise OfferError("contact", "Bitte geben Sie den Kontakt der Dienststelle oder des Büros an.")
+    office = _text(contact, "office", "die Dienststelle oder das Büro als Kontakt", prefix="contact.")
+    email = _optional_text(contact, "email", "die E-Mail-Adresse", prefix="contact.")
+    phone = _optional_text(contact, "phone", "die Telefonnummer", prefix="contact.")
+    if email is None and phone is None:
+        raise OfferError("contact.email", "Bitte geben Sie eine E-Mail-Adresse oder Telefonnummer der Dienststelle an.")
+    if email is not None and not _EMAIL.match(email):
+        raise OfferError("contact.email", f"„{email}“ ist keine gültige E-Mail-Adresse.")
+    if phone is not None and not _PHONE.match(phone):
+        raise OfferError("contact.phone", f"„{phone}“ ist keine gültige Telefonnummer.")
+    return office, email, phone
+
+
+def _accessibility(data: Mapping[str, Any]) -> tuple[bool | None, str | None]:
+    accessibility = data.get("accessibility") or {}
+    if not isinstance(accessibility, Mapping):
+        raise OfferError("accessibility", "Die Angaben zur Barrierefreiheit müssen eine Zuordnung sein.")
+    wheelchair = _bool(accessibility, "wheelchair_accessible", "Rollstuhlgerecht", None, prefix="accessibility.")
+    notes = _optional_text(
+        accessibility, "notes", "die Hinweise zur Barrierefreiheit", max_len=1000, prefix="accessibility."
+    )
+    return wheelchair, notes
 
 
 # ---------------------------------------------------------------- decisions

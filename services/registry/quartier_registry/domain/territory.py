@@ -139,7 +139,17 @@ def parse_territory(doc: Any) -> Territory:
     if not isinstance(doc, Mapping):
         raise TerritoryError("", "Die Datei enthält keine Zuordnung (Schlüssel: Wert) auf oberster Ebene.")
     city = _text(doc.get("city"), "city", "Der Name der Stadt")
+    districts = _parse_districts(doc)
+    area_data = _parse_residential_areas(doc, districts)
+    social_areas, membership = _parse_social_areas(doc, area_data)
+    vocabularies = _parse_vocabularies(doc)
+    residential_areas = {
+        n: ResidentialArea(n, name, district_key, membership[n]) for n, (name, district_key) in area_data.items()
+    }
+    return Territory(city, districts, social_areas, residential_areas, vocabularies)
 
+
+def _parse_districts(doc: Mapping[str, Any]) -> dict[str, District]:
     districts: dict[str, District] = {}
     for i, item in enumerate(_list(doc, "stadtbezirke")):
         entry = f"stadtbezirke[{i}]"
@@ -149,7 +159,11 @@ def parse_territory(doc: Any) -> Territory:
         if key in districts:
             raise TerritoryError(f"stadtbezirke.{key}", f"Stadtbezirk „{key}“ ist doppelt.")
         districts[key] = District(key, _text(item.get("name"), f"stadtbezirke.{key}", "Der Name"))
+    return districts
 
+
+def _parse_residential_areas(doc: Mapping[str, Any], districts: Mapping[str, District]) -> dict[int, tuple[str, str]]:
+    """Wohnbereich number → (name, Stadtbezirk); the Sozialraum comes from the Sozialräume's lists."""
     raw_areas = doc.get("wohnbereiche")
     if not isinstance(raw_areas, Mapping) or not raw_areas:
         raise TerritoryError("wohnbereiche", "Abschnitt fehlt oder ist keine Zuordnung Nummer: [Name, Stadtbezirk].")
@@ -164,7 +178,13 @@ def parse_territory(doc: Any) -> Territory:
         if district_key not in districts:
             raise TerritoryError(entry, f"Stadtbezirk „{district_key}“ ist unbekannt.")
         area_data[number] = (name, district_key)
+    return area_data
 
+
+def _parse_social_areas(
+    doc: Mapping[str, Any], area_data: Mapping[int, tuple[str, str]]
+) -> tuple[dict[str, SocialArea], dict[int, str]]:
+    """The Sozialräume and which Sozialraum each Wohnbereich belongs to (exactly one each)."""
     social_areas: dict[str, SocialArea] = {}
     membership: dict[int, str] = {}
     for i, item in enumerate(_list(doc, "sozialraeume")):
@@ -194,11 +214,13 @@ def parse_territory(doc: Any) -> Territory:
                     "ein Wohnbereich gehört zu genau einem Sozialraum.",
                 )
             membership[number] = key
-
     orphans = sorted(set(area_data) - set(membership))
     if orphans:
         raise TerritoryError(f"wohnbereiche.{orphans[0]}", f"Wohnbereich {orphans[0]} gehört zu keinem Sozialraum.")
+    return social_areas, membership
 
+
+def _parse_vocabularies(doc: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
     vocabularies: dict[str, tuple[str, ...]] = {}
     for section, name in VOCABULARY_SECTIONS.items():
         if section not in doc:
@@ -213,11 +235,7 @@ def parse_territory(doc: Any) -> Territory:
                 raise TerritoryError(f"{section}[{i}]", f"Begriff „{text}“ ist doppelt.")
             seen.append(text)
         vocabularies[name] = tuple(seen)
-
-    residential_areas = {
-        n: ResidentialArea(n, name, district_key, membership[n]) for n, (name, district_key) in area_data.items()
-    }
-    return Territory(city, districts, social_areas, residential_areas, vocabularies)
+    return vocabularies
 
 
 # ---------------------------------------------------------------- decisions

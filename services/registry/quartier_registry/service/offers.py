@@ -26,7 +26,6 @@ from quartier_registry.domain.offers import Assessment, DuplicatePair, Offer, Of
 from quartier_registry.domain.people import demo_actor_id
 from quartier_registry.domain.territory import Territory
 from quartier_registry.settings import SOURCE, settings_of
-from quartier_shared.db import advisory_key
 from quartier_shared.events.envelope import EventPayload
 from quartier_shared.outbox import enqueue
 from quartier_shared.runtime import ServiceContext
@@ -60,7 +59,7 @@ async def _territory(conn: asyncpg.Connection) -> Territory:
 
 
 async def _lock(conn: asyncpg.Connection) -> None:
-    await conn.execute("SELECT pg_advisory_xact_lock($1)", advisory_key("registry:offers"))
+    await db.lock_offers(conn)
 
 
 async def _announce(

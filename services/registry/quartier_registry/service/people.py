@@ -35,7 +35,6 @@ from quartier_registry.domain.people import (
 )
 from quartier_registry.domain.territory import Territory
 from quartier_registry.settings import SOURCE, settings_of
-from quartier_shared.db import advisory_key
 from quartier_shared.events.envelope import CloudEvent, EventPayload
 from quartier_shared.outbox import enqueue
 from quartier_shared.runtime import ServiceContext
@@ -287,7 +286,7 @@ async def erase_person(pool: asyncpg.Pool, person_id: uuid.UUID, who: str) -> Cl
 async def ensure_bodies(pool: asyncpg.Pool, who: str = "system") -> int:
     """Creates the bodies of the territory (idempotent); returns how many were announced."""
     async with pool.acquire() as conn, conn.transaction():
-        await conn.execute("SELECT pg_advisory_xact_lock($1)", advisory_key("registry:bodies"))
+        await db.lock(conn, "bodies")
         territory = await _territory(conn)
         changes = domain.body_registrations(await db.list_bodies(conn), domain.bodies_of(territory))
         for decided in changes:
@@ -423,72 +422,89 @@ async def load_demo_data(pool: asyncpg.Pool, path: Path = DEMO_FILE, who: str = 
     Returns how many records were added. Skipped when the file belongs to another city.
     """
     doc = yaml.safe_load(await asyncio.to_thread(path.read_text, encoding="utf-8"))
-    added = 0
     async with pool.acquire() as conn, conn.transaction():
-        await conn.execute("SELECT pg_advisory_xact_lock($1)", advisory_key("registry:demo-people"))
+        await db.lock(conn, "demo-people")
         territory = await _territory(conn)
         if doc.get("city") != territory.city:
             log.info("demo people skipped: file is for another city", extra={"file": str(path)})
             return 0
-        for raw in doc.get("actors", []):
-            actor_id = demo_actor_id(raw["key"])
-            if await db.get_actor(conn, actor_id) is None:
-                areas = raw.get("social_areas", [])
-                actor = Actor(
-                    id=actor_id,
-                    name=raw["name"],
-                    type=ActorType(raw["type"]),
-                    social_area_keys=tuple(territory.social_areas) if areas == "all" else tuple(areas),
-                    address=_address(raw.get("address")),
-                    email=raw.get("email"),
-                    phone=raw.get("phone"),
-                )
-                await _register_actor(conn, actor, who)
-                added += 1
+        added = await _demo_actors(conn, doc.get("actors", []), territory, who)
         for raw in doc.get("persons", []):
-            person_id = stable_id(f"demo/person/{raw['key']}")
-            if await db.get_person(conn, person_id) is None:
-                person = Person(
-                    id=person_id,
-                    given_name=raw["given_name"],
-                    family_name=raw["family_name"],
-                    email=raw.get("email"),
-                    phone=raw.get("phone"),
-                    actor_id=demo_actor_id(raw["actor"]) if raw.get("actor") else None,
-                    functions=tuple(raw.get("functions", [])),
-                    residential_area_number=raw.get("residential_area"),
-                )
-                await _register_person(conn, person, who)
-                added += 1
-            elif (await _person_or_404(conn, person_id)).erased:
-                continue
-            for m in raw.get("memberships", []):
-                membership_id = stable_id(f"demo/membership/{raw['key']}/{m['body']}/{m['role']}")
-                if await db.get_membership(conn, membership_id) is None:
-                    await _start_membership(
-                        conn,
-                        membership_id,
-                        _body_id(m["body"]),
-                        person_id,
-                        m["role"],
-                        _date(m["starts_on"]),
-                        _date(m["ends_on"]) if m.get("ends_on") else None,
-                        who,
-                    )
-                    added += 1
-        for key, title in (doc.get("neighbourhood_conference_titles") or {}).items():
-            body = await _body_or_404(conn, _body_id(f"neighbourhood_conference/{key}"), for_update=True)
-            if body.local_title is None:
-                await _save(conn, db.save_body, domain.set_local_title(body, title), who)
+            added += await _demo_person(conn, raw, who)
+        await _demo_conference_titles(conn, doc.get("neighbourhood_conference_titles") or {}, who)
     log.info("demo people loaded", extra={"added": added})
     return added
+
+
+async def _demo_actors(conn: asyncpg.Connection, entries: list[dict[str, Any]], territory: Territory, who: str) -> int:
+    added = 0
+    for raw in entries:
+        actor_id = demo_actor_id(raw["key"])
+        if await db.get_actor(conn, actor_id) is None:
+            areas = raw.get("social_areas", [])
+            actor = Actor(
+                id=actor_id,
+                name=raw["name"],
+                type=ActorType(raw["type"]),
+                social_area_keys=tuple(territory.social_areas) if areas == "all" else tuple(areas),
+                address=_address(raw.get("address")),
+                email=raw.get("email"),
+                phone=raw.get("phone"),
+            )
+            await _register_actor(conn, actor, who)
+            added += 1
+    return added
+
+
+async def _demo_person(conn: asyncpg.Connection, raw: dict[str, Any], who: str) -> int:
+    """One demo person with their memberships; an erased demo person stays erased."""
+    added = 0
+    person_id = stable_id(f"demo/person/{raw['key']}")
+    if await db.get_person(conn, person_id) is None:
+        person = Person(
+            id=person_id,
+            given_name=raw["given_name"],
+            family_name=raw["family_name"],
+            email=raw.get("email"),
+            phone=raw.get("phone"),
+            actor_id=demo_actor_id(raw["actor"]) if raw.get("actor") else None,
+            functions=tuple(raw.get("functions", [])),
+            residential_area_number=raw.get("residential_area"),
+        )
+        await _register_person(conn, person, who)
+        added += 1
+    elif (await _person_or_404(conn, person_id)).erased:
+        return 0
+    for m in raw.get("memberships", []):
+        membership_id = stable_id(f"demo/membership/{raw['key']}/{m['body']}/{m['role']}")
+        if await db.get_membership(conn, membership_id) is None:
+            await _start_membership(
+                conn,
+                membership_id,
+                _body_id(m["body"]),
+                person_id,
+                m["role"],
+                _date(m["starts_on"]),
+                _date(m["ends_on"]) if m.get("ends_on") else None,
+                who,
+            )
+            added += 1
+    return added
+
+
+async def _demo_conference_titles(conn: asyncpg.Connection, titles: dict[str, str], who: str) -> None:
+    """The local names of the Stadtteilkonferenzen, unless one was set already."""
+    for key, title in titles.items():
+        body = await _body_or_404(conn, _body_id(f"neighbourhood_conference/{key}"), for_update=True)
+        if body.local_title is None:
+            await _save(conn, db.save_body, domain.set_local_title(body, title), who)
 
 
 async def ensure_contacts(pool: asyncpg.Pool) -> int:
     """Announces the contact details of every person never announced on the contacts topic (people
     registered before that topic existed); idempotent. Returns how many were announced."""
     async with pool.acquire() as conn, conn.transaction():
-        await conn.execute("SELECT pg_advisory_xact_lock($1)", advisory_key("registry:contacts"))
+        await db.lock(conn, "contacts")
         persons = await db.persons_without_contact_events(conn)
         for person in persons:
             await _announce_contact(conn, person)

@@ -1,21 +1,24 @@
-"""Use cases of the registry: load, decide, save together with the outbox in one transaction."""
+"""Use cases of the territory: load the city's territory file (YAML; duplicate keys and syntax errors are
+refused, not overwritten) at start, and change it (load, decide, save together with the outbox in one
+transaction)."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import asyncpg
+import yaml
 
 from quartier_registry.db import people as people_db
 from quartier_registry.db import territory as db
 from quartier_registry.domain import territory as domain
-from quartier_registry.domain.territory import Territory, TerritoryError, TerritoryNotLoaded
+from quartier_registry.domain.territory import Territory, TerritoryError, TerritoryNotLoaded, parse_territory
 from quartier_registry.settings import SOURCE
-from quartier_registry.territory_file import TerritoryFileError, read_territory_file
-from quartier_shared.db import advisory_key
 from quartier_shared.events.envelope import CloudEvent, EventPayload
 from quartier_shared.events.people import PersonChanged
 from quartier_shared.events.territory import ResidentialAreaMoved
@@ -26,6 +29,67 @@ log = logging.getLogger(__name__)
 C = TypeVar("C", bound=EventPayload)
 
 
+class TerritoryFileError(Exception):
+    """The territory file cannot be used; the message names the file and the entry."""
+
+    def __init__(self, path: Path, entry: str, message: str) -> None:
+        where = f", Eintrag {entry}" if entry else ""
+        super().__init__(f"Gebietsdatei {path}{where}: {message}")
+        self.path = path
+        self.entry = entry
+
+
+class _StrictLoader(yaml.SafeLoader):
+    pass
+
+
+def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+    seen: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                f"Schlüssel {key!r} ist doppelt (zuerst in Zeile {seen[key] + 1})",
+                key_node.start_mark,
+            )
+        seen[key] = key_node.start_mark.line
+    return loader.construct_mapping(node, deep=deep)
+
+
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+@dataclass(frozen=True)
+class TerritoryFile:
+    path: Path
+    sha256: str
+    territory: Territory
+
+
+def read_territory_file(path: Path) -> TerritoryFile:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise TerritoryFileError(path, "", f"Datei kann nicht gelesen werden ({exc.strerror}).") from exc
+    try:
+        doc = yaml.load(raw.decode("utf-8"), Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+    except UnicodeDecodeError as exc:
+        raise TerritoryFileError(path, "", "Die Datei ist nicht UTF-8-kodiert.") from exc
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f"Zeile {mark.line + 1}, Spalte {mark.column + 1}" if mark else ""
+        raise TerritoryFileError(path, where, f"ungültiges YAML: {exc.problem or exc}") from exc
+    except yaml.YAMLError as exc:
+        raise TerritoryFileError(path, "", f"ungültiges YAML: {exc}") from exc
+    try:
+        territory = parse_territory(doc)
+    except TerritoryError as exc:
+        raise TerritoryFileError(path, exc.entry, exc.message) from exc
+    return TerritoryFile(path, hashlib.sha256(raw).hexdigest(), territory)
+
+
 async def load_territory_file(pool: asyncpg.Pool, path: Path) -> int:
     """Loads the city's territory file at start; returns how many events it announced.
 
@@ -34,7 +98,7 @@ async def load_territory_file(pool: asyncpg.Pool, path: Path) -> int:
     """
     loaded = read_territory_file(path)
     async with pool.acquire() as conn, conn.transaction():
-        await conn.execute("SELECT pg_advisory_xact_lock($1)", advisory_key("registry:territory"))
+        await db.lock_territory(conn)
         if await db.last_loaded_sha(conn) == loaded.sha256:
             log.info("territory file unchanged", extra={"file": str(path)})
             return 0

@@ -8,10 +8,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
+from collections import defaultdict
 from typing import Any
 
 import asyncpg
 
+from quartier_reporting.domain.controlling import ActivityReportInfo, AgreementInfo, SocialDataInfo, TargetInfo
 from quartier_shared.events.agreements import ActivityReportSubmitted, AgreementChanged, AgreementConcluded
 from quartier_shared.events.social_data import SocialDataImported
 
@@ -127,3 +129,62 @@ async def social_data_until(conn: asyncpg.Connection, year: int) -> list[asyncpg
            ORDER BY social_area_key, indicator, year""",
         year,
     )
+
+
+async def agreement_infos_of_year(conn: asyncpg.Connection, year: int) -> tuple[AgreementInfo, ...]:
+    """The year's target agreements with their activity reports, as the rules of ``domain.controlling`` read them."""
+    rows = await agreements_of_year(conn, year)
+    return agreement_infos(rows, await reports_of(conn, [r["agreement_id"] for r in rows]))
+
+
+def agreement_infos(rows: list[asyncpg.Record], report_rows: list[asyncpg.Record]) -> tuple[AgreementInfo, ...]:
+    reports: dict[uuid.UUID, list[ActivityReportInfo]] = defaultdict(list)
+    for r in report_rows:
+        reports[r["agreement_id"]].append(
+            ActivityReportInfo(
+                period=r["period"],
+                delivered_on=r["delivered_on"],
+                due_on=r["due_on"],
+                late=r["late"],
+                values=tuple((uuid.UUID(str(v["target_id"])), float(v["value"])) for v in json.loads(r["reached"])),
+            )
+        )
+    return tuple(
+        AgreementInfo(
+            agreement_id=r["agreement_id"],
+            year=r["year"],
+            social_area_keys=_strings(r["social_area_keys"]),
+            provider_actor_id=r["provider_actor_id"],
+            field_of_action=r["field_of_action"],
+            title=r["title"],
+            responsible_department=r["responsible_department"],
+            targets=tuple(
+                TargetInfo(uuid.UUID(str(t["target_id"])), t["indicator"], float(t["target_value"]), t["unit"])
+                for t in json.loads(r["targets"])
+            ),
+            mid_year_report_due=r["mid_year_report_due"],
+            year_end_report_due=r["year_end_report_due"],
+            reports=tuple(reports.get(r["agreement_id"], ())),
+        )
+        for r in rows
+    )
+
+
+async def social_data_infos_until(conn: asyncpg.Connection, year: int) -> tuple[SocialDataInfo, ...]:
+    return tuple(
+        SocialDataInfo(
+            social_area_key=r["social_area_key"],
+            year=r["year"],
+            indicator=r["indicator"],
+            value=r["value"],
+            unit=r["unit"],
+            source=r["source"],
+            as_of=r["as_of"],
+        )
+        for r in await social_data_until(conn, year)
+    )
+
+
+def _strings(raw: Any) -> tuple[str, ...]:
+    values = json.loads(raw) if isinstance(raw, str) else raw
+    return tuple(str(v) for v in values or ())

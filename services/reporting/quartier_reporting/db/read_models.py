@@ -1,4 +1,5 @@
-"""SQL of reporting's read models of plans, needs, goals, deadlines, offers, meetings and distributions.
+"""SQL of reporting's read models of plans, needs, goals, deadlines, offers and meetings (the distributions
+are in ``db.distribution``, the board's and the report's reads in ``db.board`` and ``db.reports``).
 
 Every write is an upsert keyed by the aggregate, so that it does not matter which aggregate's events come
 first (a measure may be seen before the territory of its plan). Within one aggregate the events arrive in
@@ -360,50 +361,6 @@ async def upsert_meeting(conn: asyncpg.Connection, meeting_id: uuid.UUID, at: dt
         f"INSERT INTO meetings ({', '.join(columns)}) VALUES ({placeholders}) "  # noqa: S608 (column names are ours)
         f"ON CONFLICT (meeting_id) DO UPDATE SET {updates}",
         *params,
-    )
-
-
-# ---------------------------------------------------------------- distributions
-
-
-async def record_distribution(
-    conn: asyncpg.Connection,
-    plan_id: uuid.UUID,
-    kind: str,
-    social_area_key: str,
-    year: int,
-    district_keys: Sequence[str],
-    summary: dict[str, Any],
-    at: dt.datetime,
-) -> bool:
-    """False when this plan's review/evaluation was distributed already (a plan has one of each)."""
-    inserted = await conn.fetchval(
-        """INSERT INTO distributions (plan_id, kind, social_area_key, year, district_keys, summary, distributed_at)
-           VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7)
-           ON CONFLICT (plan_id, kind) DO NOTHING RETURNING true""",
-        plan_id,
-        kind,
-        social_area_key,
-        year,
-        _json(district_keys),
-        json.dumps(summary, ensure_ascii=False),
-        at,
-    )
-    return bool(inserted)
-
-
-async def distributions(
-    conn: asyncpg.Connection, district_key: str | None, year: int | None, social_area_key: str | None = None
-) -> list[asyncpg.Record]:
-    return await conn.fetch(
-        """SELECT * FROM distributions
-           WHERE ($1::text IS NULL OR district_keys ? $1)
-             AND ($2::int IS NULL OR year = $2)
-             AND ($3::text IS NULL OR social_area_key = $3)
-           ORDER BY distributed_at DESC, plan_id, kind""",
-        district_key,
-        year,
-        social_area_key,
     )
 
 

@@ -8,7 +8,8 @@ step is done follows from the plan's state as reporting knows it (the same rule 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 STATES = ("draft", "presented", "final", "in_progress", "mid_year_reviewed", "evaluated")
@@ -82,3 +83,52 @@ def deadline_status(
     overdue.sort(key=lambda d: (d.due_on, order.get(d.step, 99)))
     upcoming.sort(key=lambda d: (d.due_on, order.get(d.step, 99)))
     return DeadlineStatus(upcoming[0] if upcoming else None, tuple(overdue))
+
+
+@dataclass(frozen=True)
+class PlanStatus:
+    """A plan's line on the board: its deadlines, open hearings and the council needs of its hearings."""
+
+    deadlines: DeadlineStatus
+    hearings_open: int
+    council_needs_open: int
+    council_needs_answered: int
+
+
+def plan_status(
+    state: str,
+    hearings_closed: Sequence[bool],
+    council_answered: Sequence[bool],
+    deadlines: Iterable[Deadline],
+    today: dt.date,
+) -> PlanStatus:
+    """``hearings_closed``: one entry per hearing of the plan; ``council_answered``: one per council need."""
+    hearings_open = sum(1 for closed in hearings_closed if not closed)
+    all_closed = bool(hearings_closed) and hearings_open == 0
+    answered = sum(1 for a in council_answered if a)
+    return PlanStatus(
+        deadline_status(state, all_closed, deadlines, today),
+        hearings_open,
+        len(council_answered) - answered,
+        answered,
+    )
+
+
+def year_of_need(
+    status: str, plan_id: uuid.UUID | None, raised_on: dt.date | None, plan_years: Mapping[uuid.UUID, int]
+) -> int | None:
+    """A need taken into a plan belongs to that plan's year, any other to the year it was raised."""
+    if status == "taken_into_plan" and plan_id is not None and plan_id in plan_years:
+        return plan_years[plan_id]
+    return raised_on.year if raised_on else None
+
+
+def needs_open_and_answered(statuses: Iterable[str]) -> tuple[int, int]:
+    """Standalone needs: open ones await an answer, every other status is one."""
+    open_ = answered = 0
+    for status in statuses:
+        if status == "open":
+            open_ += 1
+        else:
+            answered += 1
+    return open_, answered

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from html import escape
 
 from quartier_reporting.domain.controlling import SocialSeries
-from quartier_reporting.domain.report import FUNNEL_STAGES, OUTCOME_NAMES, Report, ScopeReport
+from quartier_reporting.domain.reports import FUNNEL_STAGES, OUTCOME_NAMES, Report, ScopeReport
 
 BAR_COLOUR = "#1d4f91"
 TEXT_COLOUR = "#1b1b1b"

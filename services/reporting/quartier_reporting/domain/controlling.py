@@ -1,7 +1,7 @@
 """Controlling in the Gesamtbericht: the providers' target agreements (Zielvereinbarungen) with target and
 reached values and the measures serving them, and the social data of each Sozialraum over the years.
 
-Pure rules, no I/O; ``domain.report.compute_report`` calls ``agreement_figures`` and ``social_series``.
+Pure rules, no I/O; ``domain.reports.compute_report`` calls ``agreement_figures`` and ``social_series``.
 
 - agreements of year ``Y``: every agreement with ``year == Y``; per Sozialraum those naming the area. Each
   target shows its target value and the values reached in the mid-year and the year-end report (the latest

@@ -15,7 +15,8 @@ from contextvars import ContextVar
 
 import asyncpg
 
-from quartier_reporting.db import read_models as db
+from quartier_reporting.db import distribution as db
+from quartier_reporting.db import read_models
 from quartier_reporting.domain import distribution as domain
 from quartier_reporting.settings import SOURCE
 from quartier_shared.events.reporting import EvaluationDistributed
@@ -36,12 +37,9 @@ async def distribute(
     reasons: Mapping[str, str] | None,
     at: dt.datetime,
 ) -> bool:
-    titles = {r["measure_id"]: r["title"] for r in await db.measures_of(conn, plan_id)}
+    titles = {r["measure_id"]: r["title"] for r in await read_models.measures_of(conn, plan_id)}
     if not district_keys:  # an evaluation names no districts: the plan's hearings do
-        rows = await conn.fetch(
-            "SELECT district_key FROM plan_hearings WHERE plan_id = $1 ORDER BY position, district_key", plan_id
-        )
-        district_keys = [r["district_key"] for r in rows]
+        district_keys = await db.hearing_districts(conn, plan_id)
     summary = domain.summary(kind, groups, titles, reasons)
     fresh = await db.record_distribution(conn, plan_id, kind, social_area_key, year, district_keys, summary, at)
     if fresh and not REPLAYING.get():

@@ -25,10 +25,10 @@ import asyncpg
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 
 from quartier_reporting.consumers import consumers as make_consumers
+from quartier_reporting.db import rebuild as db
 from quartier_reporting.db.read_models import TABLES
 from quartier_reporting.service.distribution import REPLAYING
 from quartier_shared.consumer import EventConsumer
-from quartier_shared.db import advisory_key
 from quartier_shared.events.envelope import PoisonEvent, decode_record
 
 log = logging.getLogger(__name__)
@@ -120,32 +120,25 @@ async def rebuild(pool: asyncpg.Pool, *, bootstrap: str, topic_prefix: str, sche
     """Replays every topic into shadow tables and swaps them in; one rebuild at a time per schema."""
     started = time.monotonic()
     async with pool.acquire() as conn:
-        await conn.execute("SELECT pg_advisory_lock($1)", advisory_key(f"rebuild:{schema}"))
+        await db.lock(conn, schema)
         token = REPLAYING.set(True)
         replay = _Replay(conn, bootstrap, topic_prefix)
         try:
-            for table in TABLES:
-                await conn.execute(f"DROP TABLE IF EXISTS pg_temp.{table}")
-                await conn.execute(
-                    f"CREATE TEMP TABLE {table} (LIKE {schema}.{table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS "
-                    f"INCLUDING INDEXES)"
-                )
+            await db.create_shadow_tables(conn, schema, TABLES)
             # statements prepared earlier (a previous rebuild's shadow tables, the live tables) must not be
             # reused: the same SQL now means the new shadow tables
             await conn.reload_schema_state()
             await replay.start()
             await replay.catch_up()
             await _swap(conn, replay, schema)
-            for table in TABLES:
-                replay.result.tables[table] = await conn.fetchval(f"SELECT count(*) FROM {schema}.{table}")  # noqa: S608
+            replay.result.tables.update(await db.row_counts(conn, schema, TABLES))
         finally:
             REPLAYING.reset(token)
             await replay.stop()
-            for table in TABLES:
-                await conn.execute(f"DROP TABLE IF EXISTS pg_temp.{table}")
+            await db.drop_shadow_tables(conn, TABLES)
             # the pooled connection goes back to the live consumers: no statement may point to a shadow table
             await conn.reload_schema_state()
-            await conn.execute("SELECT pg_advisory_unlock($1)", advisory_key(f"rebuild:{schema}"))
+            await db.unlock(conn, schema)
     replay.result.seconds = round(time.monotonic() - started, 3)
     log.info(
         "read models rebuilt",
@@ -155,18 +148,15 @@ async def rebuild(pool: asyncpg.Pool, *, bootstrap: str, topic_prefix: str, sche
 
 
 async def _swap(conn: asyncpg.Connection, replay: _Replay, schema: str) -> None:
-    live = ", ".join(f"{schema}.{t}" for t in TABLES)
     for attempt in range(5):
         positions, seen, applied = dict(replay.positions), set(replay.seen), replay.result.events_applied
         try:
             async with conn.transaction():
                 # Blocks the live consumers' writes (readers go on) until the commit; what they committed
                 # before is on the broker below the new end offsets, so the last catch-up includes it.
-                await conn.execute(f"LOCK TABLE {live} IN SHARE ROW EXCLUSIVE MODE")
+                await db.lock_live_tables(conn, schema, TABLES)
                 await replay.catch_up()
-                for table in TABLES:
-                    await conn.execute(f"DELETE FROM {schema}.{table}")  # noqa: S608 (table names are ours)
-                    await conn.execute(f"INSERT INTO {schema}.{table} SELECT * FROM pg_temp.{table}")  # noqa: S608
+                await db.replace_live_rows(conn, schema, TABLES)
             return
         except asyncpg.DeadlockDetectedError:
             # The shadow rows of the aborted catch-up are gone with the transaction: read those records again.

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from quartier_reporting.domain.charts import Chart, report_charts
 from quartier_reporting.domain.controlling import PERIODS, AgreementFigure, number_text
-from quartier_reporting.domain.report import (
+from quartier_reporting.domain.reports import (
     OUTCOME_NAMES,
     Report,
     ScopeReport,

@@ -12,13 +12,15 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import asyncpg
 
 from quartier_reporting.db import reports as db
 from quartier_reporting.domain.charts import report_charts
-from quartier_reporting.domain.report import (
+from quartier_reporting.domain.reports import (
     Report,
+    ReportInput,
     compute_report,
     figures_hash,
     report_from_dict,
@@ -38,6 +40,7 @@ from quartier_shared.events.reporting import AnnualReportPublished
 from quartier_shared.outbox import enqueue
 
 FORMATS = ("json", "csv", "pdf")
+BERLIN = ZoneInfo("Europe/Berlin")
 MEDIA_TYPES = {"json": "application/json", "csv": "text/csv; charset=utf-8", "pdf": "application/pdf"}
 
 
@@ -75,12 +78,17 @@ def _now() -> dt.datetime:
 
 async def compute(pool: asyncpg.Pool, year: int) -> Report:
     """The report of ``year`` as the read models stand now (one consistent snapshot)."""
-    from quartier_reporting.service.report_input import report_input
-
     check_year(year)
     async with pool.acquire() as conn:
-        data = await report_input(conn, year)  # reads in one repeatable-read snapshot
+        data = await report_input(conn, year)
     return compute_report(data)
+
+
+async def report_input(conn: asyncpg.Connection, year: int) -> ReportInput:
+    """Everything the read models know, for ``compute_report(…)`` of ``year``; one repeatable-read snapshot."""
+    today = dt.datetime.now(dt.UTC).astimezone(BERLIN).date()
+    async with conn.transaction(isolation="repeatable_read", readonly=True):
+        return await db.report_input(conn, year, today)
 
 
 def _with_charts(doc: dict[str, Any], report: Report) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """The Gesamtbericht (annual report): every figure of one year, per Sozialraum and for the whole city.
 
 Pure rules, no I/O. The read models (built only from events) are loaded into a ``ReportInput`` by
-``service.report_input.report_input(conn, year)``; ``compute_report`` turns it into a ``Report``. Every figure
+``service.reports.report_input(conn, year)``; ``compute_report`` turns it into a ``Report``. Every figure
 carries the entries it counts (``Ref``), so that each number can be traced to the plan entries it came from:
 ``value == sum(ref.amount)``, and ``amount`` is 1 except for participant counts (one ref per meeting,
 ``amount`` = how many took part). The city-wide figures are the sums of the Sozialräume's figures.
@@ -28,7 +28,7 @@ import hashlib
 import io
 import json
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -412,15 +412,22 @@ def meeting_year(meeting: MeetingInfo) -> int:
 
 def compute_report(data: ReportInput) -> Report:
     """Every figure of ``data.year``: per Sozialraum (registry order) and for the whole city."""
-    year = data.year
-    areas = {a.key: a for a in data.areas}
-    area_keys = tuple(areas)
-    vocab = data.vocabulary
-    districts = dict(data.district_names)
-    goal_titles = {g.goal_id: g.title for g in data.goals}
+    area_keys = tuple(a.key for a in data.areas)
     c = _Collector(area_keys)
+    _declare_keys(c, data)
+    plans = _plans_of_year(data)
+    outcomes = _outcomes(data.plans)
+    for plan in plans:
+        _count_plan(c, plan, data, outcomes)
+    _count_needs(c, data, outcomes)
+    _count_conferences(c, data)
+    _count_offers(c, data)
+    return _scopes(c, data, plans)
 
-    # fixed and vocabulary keys first, so every scope shows the same rows (zeros included)
+
+def _declare_keys(c: _Collector, data: ReportInput) -> None:
+    """The fixed and vocabulary keys first, so that every scope shows the same rows (zeros included)."""
+    vocab = data.vocabulary
     for state, name in STATE_NAMES.items():
         c.key("plans_by_state", state, name)
     for term in vocab.fields_of_action:
@@ -433,7 +440,7 @@ def compute_report(data: ReportInput) -> Report:
     for term in vocab.steering_goals:
         c.key("measures_by_steering_goal", term, term)
     for goal in sorted(data.goals, key=lambda g: g.title):
-        if goal.valid_from_year <= year and (goal.valid_until_year is None or year <= goal.valid_until_year):
+        if goal.valid_from_year <= data.year and (goal.valid_until_year is None or data.year <= goal.valid_until_year):
             c.key("measures_by_committee_goal", str(goal.goal_id), goal.title)
     for decision in ("continued", "changed", "dropped", "added", "not_reviewed"):
         c.key("mid_year_review", decision, REVIEW_NAMES[decision])
@@ -453,66 +460,83 @@ def compute_report(data: ReportInput) -> Report:
     for key, name in CONFERENCE_KEYS.items():
         c.key("neighbourhood_conferences", key, name)
 
-    plans = sorted(
-        (p for p in data.plans if p.year == year and p.social_area_key in areas),
+
+def _plans_of_year(data: ReportInput) -> list[PlanInfo]:
+    """The plans of the year of the known Sozialräume, in registry order."""
+    area_keys = [a.key for a in data.areas]
+    return sorted(
+        (p for p in data.plans if p.year == data.year and p.social_area_key in area_keys),
         key=lambda p: (area_keys.index(p.social_area_key), str(p.plan_id)),
     )
-    outcomes: dict[tuple[uuid.UUID, uuid.UUID], str | None] = {
-        (p.plan_id, m.measure_id): m.outcome for p in data.plans for m in p.measures
-    }
+
+
+def _outcomes(plans: Iterable[PlanInfo]) -> dict[tuple[uuid.UUID, uuid.UUID], str | None]:
+    """The evaluation outcome of every measure of every plan (a need counts as done by its measure's)."""
+    return {(p.plan_id, m.measure_id): m.outcome for p in plans for m in p.measures}
+
+
+def _count_plan(
+    c: _Collector, plan: PlanInfo, data: ReportInput, outcomes: Mapping[tuple[uuid.UUID, uuid.UUID], str | None]
+) -> None:
+    area = plan.social_area_key
+    pid = str(plan.plan_id)
+    name = next(a.name for a in data.areas if a.key == area)
+    c.add(
+        "plans_by_state",
+        plan.state,
+        STATE_NAMES.get(plan.state, plan.state),
+        Ref("plan", pid, area, f"Jahresplan {plan.year} – {name}", pid),
+    )
+    goal_titles = {g.goal_id: g.title for g in data.goals}
+    for m in plan.measures:
+        _count_measure(c, Ref("measure", str(m.measure_id), area, m.title, pid), m, data.vocabulary, goal_titles)
+    districts = dict(data.district_names)
+    for h in plan.hearings:
+        district = districts.get(h.district_key, h.district_key)
+        ref = Ref("hearing", h.district_key, area, f"Anhörung der Bezirksvertretung {district}", pid)
+        c.add("council_hearings", "hearings", HEARING_KEYS["hearings"], ref)
+        state = "closed" if h.closed else "open"
+        c.add("council_hearings", state, HEARING_KEYS[state], ref)
+    for n in plan.council_needs:
+        district = districts.get(n.district_key, n.district_key)
+        label = n.text or f"Bedarf der Bezirksvertretung {district}"
+        ref = Ref("council_need", str(n.need_id), area, label, pid)
+        c.add("council_needs_by_district", n.district_key, district, ref)
+        answer = n.answer or "unanswered"
+        c.add("council_need_answers", answer, ANSWER_NAMES.get(answer, answer), ref)
+        taken = n.answer == "taken_into_plan"
+        done = taken and n.measure_id is not None and outcomes.get((plan.plan_id, n.measure_id)) == "done"
+        _funnel(c, "district_council", ref, taken, done)
+
+
+def _count_measure(
+    c: _Collector, ref: Ref, m: MeasureFacts, vocab: Vocabulary, goal_titles: Mapping[uuid.UUID, str]
+) -> None:
+    """A measure counts in the review and the evaluation always, in the fields and goals unless dropped."""
+    decision = m.review_decision or "not_reviewed"
+    c.add("mid_year_review", decision, REVIEW_NAMES.get(decision, decision), ref)
+    outcome = m.outcome or "not_evaluated"
+    c.add("evaluation_outcomes", outcome, OUTCOME_NAMES.get(outcome, outcome), ref)
+    if m.review_decision == "dropped":
+        return
+    c.add("measures_by_field_of_action", m.field_of_action, m.field_of_action, ref)
+    for theme in dict.fromkeys(m.cross_cutting_themes):
+        c.add("measures_by_cross_cutting_theme", theme, theme, ref)
+    for text in dict.fromkeys(m.strategic_goals):
+        if text in vocab.steering_goals and text not in vocab.strategic_goals:
+            c.add("measures_by_steering_goal", text, text, ref)
+        else:
+            c.add("measures_by_strategic_goal", text, text, ref)
+    for goal_id in dict.fromkeys(m.steering_goal_ids):
+        c.add("measures_by_committee_goal", str(goal_id), goal_titles.get(goal_id, str(goal_id)), ref)
+
+
+def _count_needs(c: _Collector, data: ReportInput, outcomes: Mapping[tuple[uuid.UUID, uuid.UUID], str | None]) -> None:
+    """The standalone needs of the year in the funnel (the council needs are counted with their plan)."""
+    area_keys = {a.key for a in data.areas}
     plan_years = {p.plan_id: p.year for p in data.plans}
-    summaries: dict[str, list[PlanSummary]] = {a: [] for a in area_keys}
-
-    for plan in plans:
-        area = plan.social_area_key
-        pid = str(plan.plan_id)
-        name = areas[area].name
-        summaries[area].append(
-            PlanSummary(pid, area, plan.state, STATE_NAMES.get(plan.state, plan.state), len(plan.measures))
-        )
-        c.add(
-            "plans_by_state",
-            plan.state,
-            STATE_NAMES.get(plan.state, plan.state),
-            Ref("plan", pid, area, f"Jahresplan {plan.year} – {name}", pid),
-        )
-        for m in plan.measures:
-            ref = Ref("measure", str(m.measure_id), area, m.title, pid)
-            decision = m.review_decision or "not_reviewed"
-            c.add("mid_year_review", decision, REVIEW_NAMES.get(decision, decision), ref)
-            outcome = m.outcome or "not_evaluated"
-            c.add("evaluation_outcomes", outcome, OUTCOME_NAMES.get(outcome, outcome), ref)
-            if m.review_decision == "dropped":
-                continue
-            c.add("measures_by_field_of_action", m.field_of_action, m.field_of_action, ref)
-            for theme in dict.fromkeys(m.cross_cutting_themes):
-                c.add("measures_by_cross_cutting_theme", theme, theme, ref)
-            for text in dict.fromkeys(m.strategic_goals):
-                if text in vocab.steering_goals and text not in vocab.strategic_goals:
-                    c.add("measures_by_steering_goal", text, text, ref)
-                else:
-                    c.add("measures_by_strategic_goal", text, text, ref)
-            for goal_id in dict.fromkeys(m.steering_goal_ids):
-                c.add("measures_by_committee_goal", str(goal_id), goal_titles.get(goal_id, str(goal_id)), ref)
-        for h in plan.hearings:
-            district = districts.get(h.district_key, h.district_key)
-            ref = Ref("hearing", h.district_key, area, f"Anhörung der Bezirksvertretung {district}", pid)
-            c.add("council_hearings", "hearings", HEARING_KEYS["hearings"], ref)
-            state = "closed" if h.closed else "open"
-            c.add("council_hearings", state, HEARING_KEYS[state], ref)
-        for n in plan.council_needs:
-            district = districts.get(n.district_key, n.district_key)
-            label = n.text or f"Bedarf der Bezirksvertretung {district}"
-            ref = Ref("council_need", str(n.need_id), area, label, pid)
-            c.add("council_needs_by_district", n.district_key, district, ref)
-            answer = n.answer or "unanswered"
-            c.add("council_need_answers", answer, ANSWER_NAMES.get(answer, answer), ref)
-            taken = n.answer == "taken_into_plan"
-            done = taken and n.measure_id is not None and outcomes.get((plan.plan_id, n.measure_id)) == "done"
-            _funnel(c, "district_council", ref, taken, done)
-
     for need in sorted(data.needs, key=lambda n: (n.raised_on, str(n.need_id))):
-        if need.social_area_key not in areas or need_year(need, plan_years) != year:
+        if need.social_area_key not in area_keys or need_year(need, plan_years) != data.year:
             continue
         label = need.title or f"Bedarf im Handlungsfeld {need.field_of_action}"
         taken = need.status == "taken_into_plan"
@@ -531,8 +555,12 @@ def compute_report(data: ReportInput) -> Report:
         )
         _funnel(c, need.source, ref, taken, done)
 
+
+def _count_conferences(c: _Collector, data: ReportInput) -> None:
+    """The Stadtteilkonferenzen of the year not cancelled; held once attendance is recorded."""
+    area_keys = {a.key for a in data.areas}
     for meeting in sorted(data.meetings, key=lambda m: (m.starts_at, str(m.meeting_id))):
-        if meeting.social_area_key not in areas or meeting.cancelled or meeting_year(meeting) != year:
+        if meeting.social_area_key not in area_keys or meeting.cancelled or meeting_year(meeting) != data.year:
             continue
         label = f"{meeting.title} am {_date_de(meeting.starts_at.astimezone(BERLIN).date())}"
         ref = Ref("meeting", str(meeting.meeting_id), meeting.social_area_key, label)
@@ -546,12 +574,32 @@ def compute_report(data: ReportInput) -> Report:
                 Ref(ref.kind, ref.id, ref.social_area_key, ref.label, None, meeting.attendance),
             )
 
+
+def _count_offers(c: _Collector, data: ReportInput) -> None:
+    """The offers not withdrawn, as they are now."""
+    area_keys = {a.key for a in data.areas}
     for offer in sorted(data.offers, key=lambda o: (o.title, str(o.offer_id))):
-        if offer.withdrawn or offer.social_area_key not in areas:
+        if offer.withdrawn or offer.social_area_key not in area_keys:
             continue
         ref = Ref("offer", str(offer.offer_id), offer.social_area_key, offer.title)
         c.add("offers_by_field_of_action", offer.field_of_action, offer.field_of_action, ref)
 
+
+def _scopes(c: _Collector, data: ReportInput, plans: list[PlanInfo]) -> Report:
+    """One scope per Sozialraum and the city's (the sum of the Sozialräume), with the target agreements and
+    the social data of the scope."""
+    area_keys = tuple(a.key for a in data.areas)
+    summaries: dict[str, list[PlanSummary]] = {a: [] for a in area_keys}
+    for plan in plans:
+        summaries[plan.social_area_key].append(
+            PlanSummary(
+                str(plan.plan_id),
+                plan.social_area_key,
+                plan.state,
+                STATE_NAMES.get(plan.state, plan.state),
+                len(plan.measures),
+            )
+        )
     links = tuple(
         MeasureLink(str(m.measure_id), m.agreement_id, plan.social_area_key, m.title, str(plan.plan_id))
         for plan in plans
@@ -559,31 +607,19 @@ def compute_report(data: ReportInput) -> Report:
         if m.agreement_id is not None
     )
 
-    def agreements_of(keys: tuple[str, ...]) -> tuple[AgreementFigure, ...]:
-        return agreement_figures(data.agreements, year, keys, links, data.today)
-
-    area_reports = tuple(
-        ScopeReport(
-            "social_area",
-            a.key,
-            a.name,
-            tuple(summaries[a.key]),
-            c.sections(a.key),
-            agreements_of((a.key,)),
-            social_series(data.social_data, year, (a.key,)),
+    def scope(kind: str, key: str | None, name: str, keys: tuple[str, ...]) -> ScopeReport:
+        return ScopeReport(
+            kind,
+            key,
+            name,
+            tuple(s for a in keys for s in summaries[a]),
+            c.sections(key),
+            agreement_figures(data.agreements, data.year, keys, links, data.today),
+            social_series(data.social_data, data.year, keys),
         )
-        for a in data.areas
-    )
-    city = ScopeReport(
-        "city",
-        None,
-        CITY_NAME,
-        tuple(s for a in area_keys for s in summaries[a]),
-        c.sections(None),
-        agreements_of(area_keys),
-        social_series(data.social_data, year, area_keys),
-    )
-    return Report(year, city, area_reports)
+
+    areas = tuple(scope("social_area", a.key, a.name, (a.key,)) for a in data.areas)
+    return Report(data.year, scope("city", None, CITY_NAME, area_keys), areas)
 
 
 def _funnel(c: _Collector, source: str, ref: Ref, taken: bool, done: bool) -> None:
