@@ -5,7 +5,9 @@
 - ``stack``: the services as processes on the real broker and database (the ``stack`` fixture);
 - ``browser``: Chromium driving the gateway of the stack: tests/browser/.
 
-The tier follows from where a test lives and the fixtures it uses, so a new test is marked without thinking.
+The tier follows from where a test lives and the fixtures it uses, so a new test is marked without thinking;
+a module that lives elsewhere but needs more than ``unit`` (the registry replica's own suite, which runs
+against Postgres) says so with ``pytestmark = pytest.mark.db``.
 """
 
 from __future__ import annotations
@@ -25,11 +27,16 @@ def tier_of(item: pytest.Item) -> str:
         return "browser"
     if "stack" in fixtures:
         return "stack"
-    if parts[0] == "tests":
+    declared = [tier for tier in TIERS if item.get_closest_marker(tier) is not None]
+    if declared:
+        return declared[0]
+    if parts[:2] == ("tests", "integration"):
         return "db"
     return "unit"
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
-        item.add_marker(getattr(pytest.mark, tier_of(item)))
+        tier = tier_of(item)
+        if item.get_closest_marker(tier) is None:
+            item.add_marker(getattr(pytest.mark, tier))

@@ -34,6 +34,7 @@ WORKDIR /app
 # which uv needs to resolve the workspace.
 COPY pyproject.toml uv.lock ./
 COPY shared/pyproject.toml shared/
+COPY libs/registry_replica/pyproject.toml libs/registry_replica/
 COPY services/registry/pyproject.toml services/registry/
 COPY services/planning/pyproject.toml services/planning/
 COPY services/invitations/pyproject.toml services/invitations/
@@ -42,9 +43,11 @@ COPY services/gateway/pyproject.toml services/gateway/
 RUN --mount=type=cache,target=/root/.cache/uv \
     uv sync --frozen --no-dev --no-install-workspace --package "quartier-$SERVICE"
 
-# Then the code: the shared library and this one service (installed editable, so files next to the
+# Then the code: the shared library, the workspace libraries (the registry replica of planning,
+# invitations and reporting) and this one service (installed editable, so files next to the
 # package such as services/registry/data/ and services/gateway/demo-accounts.yaml stay reachable).
 COPY shared/ shared/
+COPY libs/ libs/
 COPY services/${SERVICE}/ services/${SERVICE}/
 RUN --mount=type=cache,target=/root/.cache/uv \
     uv sync --frozen --no-dev --package "quartier-$SERVICE"

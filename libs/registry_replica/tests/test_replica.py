@@ -51,6 +51,9 @@ from quartier_shared.events.territory import (
 from tests.support.helpers import pool_as
 from tests.support.stack import base_env
 
+# Runs against a real Postgres schema (the test database of `make test`).
+pytestmark = pytest.mark.db
+
 HANDLERS = {**h.TERRITORY, **h.DIRECTORY, **h.OFFERS}
 TABLES = (
     "registry_districts",

@@ -22,6 +22,9 @@ from quartier_shared.db import BACKBONE_MIGRATIONS, Migration, collect_migration
 from tests.support.helpers import pool_as
 from tests.support.stack import ROOT, base_env
 
+# Runs against a real Postgres schema (the test database of `make test`).
+pytestmark = pytest.mark.db
+
 LEGACY = Path(__file__).parent / "legacy"
 T0 = dt.datetime(2026, 1, 1, 12, 0, tzinfo=dt.UTC)
 

@@ -1,26 +1,17 @@
 """Notices: who is told about an approaching deadline (the area coordinator) and about a distributed review
 or evaluation (Lenkungskreis, Bezirksvertretungen), the German texts, the mail as built (text + HTML, no
-calendar, exactly the intended headers even for hostile input), and the consumers' handlers on the real
-database queuing each notice once per person, however often the event comes."""
+calendar, exactly the intended headers even for hostile input) and which consumer takes which event. On the
+real database: tests/integration/invitations/test_notices_queue.py."""
 
 from __future__ import annotations
 
 import datetime as dt
-import email
-import json
-import uuid
-from collections.abc import AsyncIterator
-from email import policy
-from email.message import EmailMessage
 
-import asyncpg
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from quartier_invitations import db as invitations_db
 from quartier_invitations.consumers import notices as cn
-from quartier_invitations.db import delivery as delivery_db
 from quartier_invitations.domain import notices as n
 from quartier_invitations.domain.delivery import (
     NOTICE_HEADERS,
@@ -29,81 +20,23 @@ from quartier_invitations.domain.delivery import (
     build_notice_message,
     safe_url,
 )
-from quartier_invitations.domain.invitees import BodyInfo, Directory, MembershipInfo, PersonInfo
-from quartier_invitations.service import delivery
 from quartier_invitations.service.notices import NoticeConfig
-from quartier_registry_replica import LIBRARY_MIGRATIONS
-from quartier_shared.db import migrate
-from quartier_shared.events.envelope import EVENT_TYPES, CloudEvent, EventPayload
+from quartier_shared.events.envelope import EVENT_TYPES
 from quartier_shared.events.planning import DeadlineApproaching, PlanDrafted
 from quartier_shared.events.reporting import AnnualReportPublished, EvaluationDistributed
 from quartier_shared.events.topics import PLANNING_PLANS
-from tests.support.helpers import pool_as
-from tests.support.stack import base_env
-
-DAY = dt.date(2027, 7, 20)
-NOW = dt.datetime(2027, 7, 20, 8, 0, tzinfo=dt.UTC)
-SENDER = "einladungen@quartier.hamm.example"
-BASE = "https://quartier.hamm.example"
-PLAN = uuid.UUID("7a000000-0000-4000-8000-000000000001")
-
-
-def uid(n: int) -> uuid.UUID:
-    return uuid.UUID(f"7b000000-0000-4000-8000-{n:012d}")
-
-
-CR_WESTEN = BodyInfo(uid(901), "coordination_round", "Koordinierungsrunde Hammer Westen", "westen")
-CR_NORDEN = BodyInfo(uid(902), "coordination_round", "Koordinierungsrunde Hamm-Norden", "norden")
-LK = BodyInfo(uid(903), "steering_committee", "Lenkungskreis")
-BV_PELKUM = BodyInfo(uid(904), "district_council", "Bezirksvertretung Hamm-Pelkum", district_key="pelkum")
-BV_MITTE = BodyInfo(uid(905), "district_council", "Bezirksvertretung Hamm-Mitte", district_key="mitte")
-BV_HEESSEN = BodyInfo(uid(906), "district_council", "Bezirksvertretung Hamm-Heessen", district_key="heessen")
-
-PEOPLE = {
-    1: ("Anna Koordination", "anna@westen.example"),  # chair of the Westen round
-    2: ("Bert Vorgänger", "bert@westen.example"),  # former chair of the Westen round
-    3: ("Carla Stellvertretung", "carla@westen.example"),  # deputy of the Westen round
-    4: ("Dana Norden", "dana@norden.example"),  # chair of the Norden round
-    5: ("Emil Lenkung", "emil@stadt.example"),  # Lenkungskreis and BV Pelkum
-    6: ("Frieda Pelkum", None),  # BV Pelkum, no address known
-    7: ("Gustav Gast", "gustav@example.org"),  # guest of BV Mitte
-    8: ("Hanna Mitte", "hanna@mitte.example"),  # BV Mitte
-    9: ("Ida Heessen", "ida@heessen.example"),  # BV Heessen
-    10: ("Erik Gelöscht", "erik@example.org"),  # chair of the Westen round too, but erased
-}
-
-
-def membership(n: int, body: BodyInfo, person: int, role: str, ends_on: dt.date | None = None) -> MembershipInfo:
-    return MembershipInfo(uid(500 + n), body.id, uid(person), role, dt.date(2024, 1, 1), ends_on)
-
-
-DIRECTORY = Directory(
-    city="Hamm",
-    districts={"pelkum": "Hamm-Pelkum", "mitte": "Hamm-Mitte", "heessen": "Hamm-Heessen"},
-    social_areas={"westen": "Sozialraum Hammer Westen", "norden": "Hamm-Norden"},
-    bodies=(CR_WESTEN, CR_NORDEN, LK, BV_PELKUM, BV_MITTE, BV_HEESSEN),
-    memberships=(
-        membership(1, CR_WESTEN, 1, "chair"),
-        membership(2, CR_WESTEN, 2, "chair", ends_on=dt.date(2026, 12, 31)),
-        membership(3, CR_WESTEN, 3, "deputy"),
-        membership(4, CR_NORDEN, 4, "chair"),
-        membership(5, LK, 5, "member"),
-        membership(6, BV_PELKUM, 5, "deputy"),
-        membership(7, BV_PELKUM, 6, "member"),
-        membership(8, BV_MITTE, 7, "guest"),
-        membership(9, BV_MITTE, 8, "chair"),
-        membership(10, BV_HEESSEN, 9, "member"),
-        membership(11, CR_WESTEN, 10, "chair"),
-    ),
-    persons={uid(k): PersonInfo(uid(k), name=name, email=mail, erased=k == 10) for k, (name, mail) in PEOPLE.items()},
+from services.invitations.tests.notice_fixtures import (
+    BASE,
+    DAY,
+    DIRECTORY,
+    NOW,
+    PLAN,
+    SENDER,
+    body_of,
+    names,
+    parse,
+    uid,
 )
-
-
-def names(recipients: tuple[MailRecipient, ...]) -> list[str]:
-    return [r.name for r in recipients]
-
-
-# ---------------------------------------------------------------- recipients
 
 
 def test_the_area_coordinator_is_the_active_chair_of_the_areas_coordination_round() -> None:
@@ -203,20 +136,6 @@ def test_the_evaluation_notice_links_the_evaluations_and_the_plan(kind: str, lab
 # ---------------------------------------------------------------- the mail
 
 
-def parse(msg: EmailMessage) -> EmailMessage:
-    parsed = email.message_from_bytes(msg.as_bytes(), policy=policy.default)
-    assert isinstance(parsed, EmailMessage)
-    return parsed
-
-
-def body_of(msg: EmailMessage, subtype: str) -> str:
-    part = msg.get_body((subtype,))
-    assert part is not None
-    text = part.get_content()
-    assert isinstance(text, str)
-    return text.replace("\r\n", "\n")
-
-
 ANNA = MailRecipient(uid(1), "Anna Koordination", "anna@westen.example", ("Vorsitz: Koordinierungsrunde",))
 
 
@@ -301,146 +220,3 @@ def test_the_consumers_take_the_deadlines_and_the_distributions_and_record_the_r
     assert reporting.handlers[EvaluationDistributed] is not cn.ignore
     names = [c.name for c in cn.notice_consumers(config)]
     assert names == ["invitations.planning-notices", "invitations.reporting-notices"]
-
-
-# ---------------------------------------------------------------- on the real database
-
-TABLES = ("registry_bodies", "registry_memberships", "registry_persons", "contacts")
-
-
-@pytest.fixture(scope="module")
-async def pool() -> AsyncIterator[asyncpg.Pool]:
-    pool = await pool_as(base_env(), "invitations", min_size=1, max_size=2)
-    await migrate(pool, "invitations", invitations_db.MIGRATIONS, [LIBRARY_MIGRATIONS])
-    yield pool
-    await pool.close()
-
-
-@pytest.fixture
-async def conn(pool: asyncpg.Pool) -> AsyncIterator[asyncpg.Connection]:
-    """A connection in a transaction that is rolled back, with a small directory of its own."""
-    async with pool.acquire() as conn:
-        tx = conn.transaction()
-        await tx.start()
-        for table in TABLES:
-            await conn.execute(f"DELETE FROM {table}")
-        await conn.execute(
-            """INSERT INTO registry_social_areas (key, name, community_centre_name, city, updated_at)
-               VALUES ('westen', 'Sozialraum Hammer Westen', 'Stadtteilzentrum', 'Hamm', now())
-               ON CONFLICT (key) DO UPDATE SET name = EXCLUDED.name"""
-        )
-        for body in DIRECTORY.bodies:
-            await conn.execute(
-                """INSERT INTO registry_bodies (id, kind, name, display_name, social_area_key, district_key,
-                                                updated_at)
-                   VALUES ($1, $2, $3, $3, $4, $5, now())""",
-                body.id,
-                body.kind,
-                body.name,
-                body.social_area_key,
-                body.district_key,
-            )
-        for m in DIRECTORY.memberships:
-            await conn.execute(
-                """INSERT INTO registry_memberships (id, body_id, person_id, role, starts_on, ends_on,
-                                                      is_district_mayor, updated_at)
-                   VALUES ($1, $2, $3, $4, $5, $6, false, now())""",
-                m.id,
-                m.body_id,
-                m.person_id,
-                m.role,
-                m.starts_on,
-                m.ends_on,
-            )
-        for person in DIRECTORY.persons.values():
-            await conn.execute(
-                "INSERT INTO registry_persons (id, erased, updated_at) VALUES ($1, $2, now())",
-                person.id,
-                person.erased,
-            )
-            if not person.erased:
-                await conn.execute(
-                    "INSERT INTO contacts (person_id, name, email, updated_at) VALUES ($1, $2, $3, now())",
-                    person.id,
-                    person.name,
-                    person.email,
-                )
-        try:
-            yield conn
-        finally:
-            await tx.rollback()
-
-
-async def deliver(conn: asyncpg.Connection, handlers: dict[type[EventPayload], cn.Handler], p: EventPayload) -> None:
-    event = CloudEvent(
-        id=uuid.uuid4(), source="/quartier/test", type=p.event_type, time=NOW, data=p.model_dump(mode="json")
-    )
-    await handlers[type(p)](conn, event, p)
-
-
-async def rows_of(conn: asyncpg.Connection, key: str) -> list[asyncpg.Record]:
-    return await delivery_db.of_notice(conn, key)
-
-
-async def test_a_deadline_is_queued_once_for_the_coordinator_however_often_it_comes(conn: asyncpg.Connection) -> None:
-    handlers = cn.planning_notices_consumer(NoticeConfig(BASE)).handlers
-    p = DeadlineApproaching(
-        plan_id=PLAN, social_area_key="westen", year=2027, step="final", due_on=dt.date(2026, 12, 15), days_left=3
-    )
-    await deliver(conn, handlers, p)
-    await deliver(conn, handlers, p)  # announced again (another event id): still one mail
-    await deliver(conn, handlers, PlanDrafted(plan_id=PLAN, social_area_key="westen", year=2027))
-    key = n.deadline_key(PLAN, "final", dt.date(2026, 12, 15))
-    rows = await rows_of(conn, key)
-    assert [(r["person_id"], r["recipient_email"], r["kind"], r["status"]) for r in rows] == [
-        (uid(1), "anna@westen.example", "notice", "pending")
-    ]
-    assert rows[0]["meeting_id"] is None and rows[0]["meeting"] is None
-    # the sender builds the mail from the row alone
-    config = delivery.DeliveryConfig(smtp_sender=SENDER, public_base_url=BASE)
-    msg = parse(delivery.message_for(rows[0], config, NOW))
-    assert msg["Subject"] == "Frist am 15.12.2026: Plan final – Jahresplan 2027, Sozialraum Hammer Westen"
-    assert f"{BASE}/jahresplaene/{PLAN}" in body_of(msg, "plain")
-    assert not [p for p in msg.walk() if p.get_content_type() == "text/calendar"]
-
-
-async def test_an_evaluation_is_queued_once_per_person_and_unreachable_people_are_recorded(
-    conn: asyncpg.Connection,
-) -> None:
-    handlers = cn.reporting_notices_consumer(NoticeConfig(BASE)).handlers
-    p = EvaluationDistributed.model_validate(
-        {
-            "plan_id": str(PLAN),
-            "social_area_key": "westen",
-            "year": 2027,
-            "kind": "evaluation",
-            "district_keys": ["pelkum", "mitte"],
-            "steering_committee": True,
-        }
-    )
-    await deliver(conn, handlers, p)
-    await deliver(conn, handlers, p)
-    rows = await rows_of(conn, n.evaluation_key(PLAN, "evaluation"))
-    assert sorted((r["recipient_name"], r["status"]) for r in rows) == [
-        ("Emil Lenkung", "pending"),
-        ("Frieda Pelkum", "failed"),
-        ("Hanna Mitte", "pending"),
-    ]
-    emil = next(r for r in rows if r["recipient_name"] == "Emil Lenkung")
-    assert json.loads(emil["reasons"]) == ["Mitglied: Lenkungskreis", "Stellvertretung: Bezirksvertretung Hamm-Pelkum"]
-    frieda = next(r for r in rows if r["recipient_name"] == "Frieda Pelkum")
-    assert frieda["error"] == delivery.INVALID_ADDRESS
-
-
-async def test_enqueue_notice_directly_is_idempotent_and_checks_its_key(conn: asyncpg.Connection) -> None:
-    someone = MailRecipient(uuid.uuid4(), "Paula Probe", "paula@example.org", ())
-    args = ("Betreff", ["Zeile"], "https://example.org/x")
-    assert await delivery.enqueue_notice(conn, "test/direct", [someone], *args) == 1
-    assert await delivery.enqueue_notice(conn, "test/direct", [someone], *args) == 0
-    assert await delivery.enqueue_notice(conn, "test/other", [someone], *args) == 1
-    with pytest.raises(ValueError):
-        await delivery.enqueue_notice(conn, "bad\r\nkey", [someone], *args)
-    [row] = await rows_of(conn, "test/direct")
-    assert delivery_db.notice_from_json(row["notice_key"], row["notice"]).links == (
-        ("Mehr dazu", "https://example.org/x"),
-    )

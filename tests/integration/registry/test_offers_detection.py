@@ -28,8 +28,9 @@ from quartier_shared.db import migrate
 from tests.support.helpers import pool_as
 from tests.support.stack import base_env
 
-PAIRS = Path(__file__).with_name("offer_pairs.yaml")
-HAMM = Path(__file__).resolve().parents[1] / "data" / "hamm.yaml"
+REGISTRY = Path(__file__).resolve().parents[3] / "services" / "registry"
+PAIRS = REGISTRY / "tests" / "offer_pairs.yaml"
+HAMM = REGISTRY / "data" / "hamm.yaml"
 PROVIDER = uuid.UUID("00000000-0000-0000-0000-000000000001")
 
 # Floors the detector reaches on the labelled set (measured: bench/DUPLICATES.md).
