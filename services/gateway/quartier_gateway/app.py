@@ -11,29 +11,27 @@ import httpx
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from quartier_gateway import (
-    agreements_pages,
-    api,
-    goals_pages,
-    invitation_answer_pages,
-    meetings_pages,
-    needs_pages,
-    offers_pages,
-    open_data,
-    ops_pages,
-    pages,
-    people_pages,
-    plans_pages,
-    reports_pages,
-    social_data_pages,
-)
-from quartier_gateway.db import MIGRATIONS, AuthStore, PgAuthStore
-from quartier_gateway.demo import load_demo_accounts
-from quartier_gateway.domain import InvalidAccount
-from quartier_gateway.registry import RegistryClient
-from quartier_gateway.service import AuthService, throttle_policy
+from quartier_gateway.agreements import pages as agreements_pages
+from quartier_gateway.api import open_data
+from quartier_gateway.api import territory as api
+from quartier_gateway.auth.db import MIGRATIONS, AuthStore, PgAuthStore
+from quartier_gateway.auth.demo import load_demo_accounts
+from quartier_gateway.auth.domain import InvalidAccount
+from quartier_gateway.auth.service import AuthService, throttle_policy
+from quartier_gateway.clients.registry import RegistryClient
+from quartier_gateway.goals import pages as goals_pages
+from quartier_gateway.meetings.pages import answers as invitation_answer_pages
+from quartier_gateway.meetings.pages import meeting as meetings_pages
+from quartier_gateway.needs import pages as needs_pages
+from quartier_gateway.offers.pages import offers as offers_pages
+from quartier_gateway.ops import pages as ops_pages
+from quartier_gateway.people.pages import people as people_pages
+from quartier_gateway.plans.pages import plan as plans_pages
+from quartier_gateway.reports import pages as reports_pages
 from quartier_gateway.settings import GatewaySettings
-from quartier_gateway.web import (
+from quartier_gateway.social_data import pages as social_data_pages
+from quartier_gateway.territory import pages
+from quartier_gateway.web.middleware import (
     Gateway,
     SecurityHeadersMiddleware,
     SessionCsrfMiddleware,

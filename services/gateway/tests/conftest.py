@@ -4,8 +4,9 @@ in-memory auth store, so that no database, broker or registry process is needed.
 from __future__ import annotations
 
 import copy
+import functools
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -14,11 +15,12 @@ from typing import Any
 import httpx
 import pytest
 import yaml
+from argon2 import PasswordHasher
 
-from quartier_gateway import security
 from quartier_gateway.app import build_app
-from quartier_gateway.db.repository import AccountRecord, SessionRecord
-from quartier_gateway.domain import LoginFailures
+from quartier_gateway.auth import security
+from quartier_gateway.auth.db.repository import AccountRecord, SessionRecord
+from quartier_gateway.auth.domain import LoginFailures
 from quartier_gateway.settings import GatewaySettings
 
 # The registry's own copy of the Hamm territory, so these tests need nothing outside the repository.
@@ -30,6 +32,26 @@ PASSWORDS = {
     "bezirk.mitte": "mitte-passwort-1",
     "lenkungskreis": "lenkung-passwort-1",
 }
+
+
+# argon2 with its production cost takes a noticeable fraction of a second per hash and per login; the unit
+# tests check the login flow, not the cost, so they hash with the smallest parameters argon2 allows
+# (test_security.py puts the production hasher back to check its parameters).
+FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def fast_password_hashing() -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(security, "_HASHER", FAST_HASHER)
+        patch.setattr(security, "_DUMMY_HASH", FAST_HASHER.hash("unbekannt"))
+        yield
+
+
+@functools.cache
+def password_hash(password: str) -> str:
+    """The hash of a test password, computed once per test session."""
+    return security.hash_password(password)
 
 
 def hamm_social_areas() -> list[dict[str, Any]]:
@@ -443,8 +465,9 @@ def seeded_store() -> MemoryAuthStore:
         "lenkungskreis": ("steering_committee", None, None),
     }
     for username, (role, sa, d) in scopes.items():
-        password_hash = security.hash_password(PASSWORDS[username])
-        store.accounts[username] = AccountRecord(username, f"Test {username}", password_hash, role, sa, d)
+        store.accounts[username] = AccountRecord(
+            username, f"Test {username}", password_hash(PASSWORDS[username]), role, sa, d
+        )
     return store
 
 

@@ -15,8 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from quartier_gateway import security
-from quartier_gateway.agreements_rules import (
+from quartier_gateway.agreements.rules import (
     check_agreement_form,
     check_report_form,
     may_manage_agreements,
@@ -29,11 +28,11 @@ from quartier_gateway.agreements_rules import (
     parse_number,
 )
 from quartier_gateway.app import build_app
-from quartier_gateway.db.repository import AccountRecord
-from quartier_gateway.domain import InvalidAccount, Principal, Role, account_problems, can_view_staff_pages
-from quartier_gateway.planning_client import PlanningClient
+from quartier_gateway.auth.db.repository import AccountRecord
+from quartier_gateway.auth.domain import InvalidAccount, Principal, Role, account_problems, can_view_staff_pages
+from quartier_gateway.clients.planning import PlanningClient
 
-from .conftest import csrf_from, login_as
+from .conftest import csrf_from, login_as, password_hash
 from .test_pages import assert_accessible_page
 
 OWN = uuid.UUID("92a9952f-0f6e-5721-8f84-ec3c8a980504")
@@ -280,7 +279,7 @@ async def gclient(registry, store, settings, planning) -> AsyncIterator[httpx.As
         store.accounts[username] = AccountRecord(
             username,
             f"Test {username}",
-            security.hash_password(PROVIDER_PASSWORDS[username]),
+            password_hash(PROVIDER_PASSWORDS[username]),
             "provider",
             actor_id=actor,
         )

@@ -2,9 +2,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from quartier_gateway.demo import DemoAccount
-from quartier_gateway.domain import Role, ThrottlePolicy
-from quartier_gateway.service import AuthService, LoginRefused
+from quartier_gateway.auth.demo import DemoAccount
+from quartier_gateway.auth.domain import Role, ThrottlePolicy
+from quartier_gateway.auth.service import AuthService, LoginRefused
 
 
 class Clock:

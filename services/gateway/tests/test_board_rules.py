@@ -9,7 +9,8 @@ import uuid
 from hypothesis import given
 from hypothesis import strategies as st
 
-from quartier_gateway.board_rules import (
+from quartier_gateway.auth.domain import Principal, Role
+from quartier_gateway.reports.rules import (
     board_row,
     board_rows,
     distribution_views,
@@ -27,7 +28,6 @@ from quartier_gateway.board_rules import (
     summary_groups,
     visible_board_areas,
 )
-from quartier_gateway.domain import Principal, Role
 
 from .conftest import hamm_social_areas
 

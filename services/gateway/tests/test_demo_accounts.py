@@ -1,5 +1,5 @@
-from quartier_gateway.demo import DEMO_ACCOUNTS_FILE, DEMO_LOGINS_FILE, load_demo_accounts, render_demo_logins
-from quartier_gateway.domain import Role
+from quartier_gateway.auth.demo import DEMO_ACCOUNTS_FILE, DEMO_LOGINS_FILE, load_demo_accounts, render_demo_logins
+from quartier_gateway.auth.domain import Role
 
 
 def test_demo_accounts_file_is_valid_and_covers_every_role():
@@ -19,7 +19,7 @@ def test_demo_file_says_the_passwords_are_public():
 def test_demo_logins_txt_is_in_sync_with_the_yaml():
     expected = render_demo_logins(load_demo_accounts(DEMO_ACCOUNTS_FILE))
     assert DEMO_LOGINS_FILE.read_text(encoding="utf-8") == expected, (
-        "regenerate: uv run python -m quartier_gateway.demo > services/gateway/demo-logins.txt"
+        "regenerate: uv run python -m quartier_gateway.auth.demo > services/gateway/demo-logins.txt"
     )
     assert "Benutzer: admin" in expected and "Passwort: " in expected
 

@@ -3,7 +3,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from quartier_gateway.domain import (
+from quartier_gateway.auth.domain import (
     InvalidAccount,
     LoginFailures,
     Principal,

@@ -14,8 +14,9 @@ import httpx
 import pytest
 
 from quartier_gateway.app import build_app
-from quartier_gateway.domain import Principal, Role
-from quartier_gateway.goals_rules import (
+from quartier_gateway.auth.domain import Principal, Role
+from quartier_gateway.clients.planning import PlanningClient
+from quartier_gateway.goals.rules import (
     check_goal_form,
     form_values,
     goal_event_name,
@@ -23,7 +24,6 @@ from quartier_gateway.goals_rules import (
     may_read_goals,
     validity_text,
 )
-from quartier_gateway.planning_client import PlanningClient
 
 from .conftest import csrf_from, login_as
 from .test_pages import assert_accessible_page

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from quartier_gateway.app import build_app
-from quartier_gateway.registry import RegistryClient
+from quartier_gateway.clients.registry import RegistryClient
 
 from .conftest import csrf_from, login_as
 from .test_pages import assert_accessible_page

@@ -15,12 +15,11 @@ from typing import Any
 import httpx
 import pytest
 
-from quartier_gateway import security
 from quartier_gateway.app import build_app
-from quartier_gateway.db.repository import AccountRecord
-from quartier_gateway.invitations_client import InvitationsClient
+from quartier_gateway.auth.db.repository import AccountRecord
+from quartier_gateway.clients.invitations import InvitationsClient
 
-from .conftest import PASSWORDS, csrf_from, login_as
+from .conftest import PASSWORDS, csrf_from, login_as, password_hash
 from .test_pages import assert_accessible_page
 
 BERLIN = "Europe/Berlin"
@@ -344,7 +343,7 @@ for _username, *_ in EXTRA_ACCOUNTS:
 
 @functools.cache
 def _hash(username: str) -> str:
-    return security.hash_password(PASSWORDS[username])
+    return password_hash(PASSWORDS[username])
 
 
 @pytest.fixture

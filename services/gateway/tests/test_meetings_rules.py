@@ -7,8 +7,8 @@ import uuid
 from hypothesis import given
 from hypothesis import strategies as st
 
-from quartier_gateway.domain import Principal, Role
-from quartier_gateway.meetings_rules import (
+from quartier_gateway.auth.domain import Principal, Role
+from quartier_gateway.meetings.rules import (
     agenda_items,
     answer_counts,
     answer_name,

@@ -14,8 +14,9 @@ import httpx
 import pytest
 
 from quartier_gateway.app import build_app
-from quartier_gateway.domain import Principal, Role
-from quartier_gateway.needs_rules import (
+from quartier_gateway.auth.domain import Principal, Role
+from quartier_gateway.clients.planning import PlanningClient
+from quartier_gateway.needs.rules import (
     actions_for,
     allowed_sources,
     check_need_form,
@@ -33,7 +34,6 @@ from quartier_gateway.needs_rules import (
     status_name,
     trace_steps,
 )
-from quartier_gateway.planning_client import PlanningClient
 
 from .conftest import csrf_from, hamm_social_areas, hamm_vocabularies, login_as
 from .test_pages import assert_accessible_page

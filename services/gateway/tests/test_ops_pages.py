@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from quartier_gateway.app import build_app
-from quartier_gateway.ops_pages import OpsClient, add_series, chart, duration, number, service_of_group
+from quartier_gateway.ops.pages import OpsClient, add_series, chart, duration, number, service_of_group
 from quartier_gateway.settings import GatewaySettings
 
 from .conftest import login_as

@@ -13,8 +13,8 @@ from typing import Any
 import httpx
 import pytest
 
-from quartier_gateway.domain import Principal, Role
-from quartier_gateway.people_rules import (
+from quartier_gateway.auth.domain import Principal, Role
+from quartier_gateway.people.rules import (
     DateInvalid,
     can_change_actor,
     can_change_person,

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from quartier_gateway import security
-from quartier_gateway.db import MIGRATIONS, AccountRecord, PgAuthStore
-from quartier_gateway.domain import LoginFailures, Role
+from quartier_gateway.auth import security
+from quartier_gateway.auth.db import MIGRATIONS, AccountRecord, PgAuthStore
+from quartier_gateway.auth.domain import LoginFailures, Role
 from quartier_gateway.settings import GatewaySettings
 from quartier_shared.db import create_pool, migrate
 

@@ -11,12 +11,11 @@ from typing import Any
 import httpx
 import pytest
 
-from quartier_gateway import security
 from quartier_gateway.app import build_app
-from quartier_gateway.db.repository import AccountRecord
-from quartier_gateway.domain import Principal, Role
-from quartier_gateway.planning_client import PlanningClient
-from quartier_gateway.plans_rules import (
+from quartier_gateway.auth.db.repository import AccountRecord
+from quartier_gateway.auth.domain import Principal, Role
+from quartier_gateway.clients.planning import PlanningClient
+from quartier_gateway.plans.rules import (
     answer_text,
     event_name,
     german_date,
@@ -29,7 +28,7 @@ from quartier_gateway.plans_rules import (
     visible_area_keys,
 )
 
-from .conftest import OFFER_WESTEN, csrf_from, hamm_social_areas, login_as
+from .conftest import OFFER_WESTEN, csrf_from, hamm_social_areas, login_as, password_hash
 from .test_pages import assert_accessible_page
 
 ACTOR = "3f2a7c1e-8a4b-5d6e-9f00-aaaaaaaaaaaa"
@@ -38,7 +37,6 @@ GOAL = "9d7e0c55-1111-4222-8333-444455556666"
 WITHDRAWN_OFFER = "99999999-9999-4999-8999-999999999999"
 MEMBER_PASSWORD = "runde-passwort-1"
 YEAR = 2031
-MEMBER_HASH = security.hash_password(MEMBER_PASSWORD)
 
 
 class FakePlanning:
@@ -304,7 +302,7 @@ async def pclient(registry, store, settings, planning) -> AsyncIterator[httpx.As
     store.accounts["runde.westen"] = AccountRecord(
         "runde.westen",
         "Robin Platzhalter",
-        MEMBER_HASH,
+        password_hash(MEMBER_PASSWORD),
         "coordination_member",
         "westen",
         None,

@@ -8,8 +8,8 @@ import uuid
 from hypothesis import given
 from hypothesis import strategies as st
 
-from quartier_gateway.domain import Principal, Role
-from quartier_gateway.plans_rules import (
+from quartier_gateway.auth.domain import Principal, Role
+from quartier_gateway.plans.rules import (
     MEASURE_LABELS,
     comparison_rows,
     deadline_view,

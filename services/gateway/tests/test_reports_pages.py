@@ -14,12 +14,11 @@ from typing import Any
 import httpx
 import pytest
 
-from quartier_gateway import security
 from quartier_gateway.app import build_app
-from quartier_gateway.db.repository import AccountRecord
-from quartier_gateway.reporting_client import ReportingClient
+from quartier_gateway.auth.db.repository import AccountRecord
+from quartier_gateway.clients.reporting import ReportingClient
 
-from .conftest import csrf_from, hamm_social_areas, login_as
+from .conftest import csrf_from, hamm_social_areas, login_as, password_hash
 from .test_pages import assert_accessible_page as assert_page_structure
 
 YEAR = 2031
@@ -332,7 +331,7 @@ def reporting() -> FakeReporting:
 @pytest.fixture
 async def rclient(registry, store, settings, reporting) -> AsyncIterator[httpx.AsyncClient]:
     store.accounts["bezirk.pelkum"] = AccountRecord(
-        "bezirk.pelkum", "Test Pelkum", security.hash_password(PELKUM_PASSWORD), "council_member", None, "pelkum"
+        "bezirk.pelkum", "Test Pelkum", password_hash(PELKUM_PASSWORD), "council_member", None, "pelkum"
     )
     app = build_app(settings, registry_transport=httpx.MockTransport(registry.handler), auth_store=store)
     app.state.reporting_client = ReportingClient(

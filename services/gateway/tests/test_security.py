@@ -1,4 +1,13 @@
-from quartier_gateway import security
+import pytest
+from argon2 import PasswordHasher
+
+from quartier_gateway.auth import security
+
+
+@pytest.fixture(autouse=True)
+def production_hasher(monkeypatch: pytest.MonkeyPatch) -> None:
+    """conftest.py hashes cheaply for speed; here the production parameters are what is checked."""
+    monkeypatch.setattr(security, "_HASHER", PasswordHasher())
 
 
 def test_password_hash_is_argon2id_and_verifies():

@@ -12,8 +12,8 @@ import httpx
 import pytest
 
 from quartier_gateway.app import build_app
-from quartier_gateway.planning_client import PlanningClient
-from quartier_gateway.social_data_pages import area_view, german_number, sparkline, trend_word
+from quartier_gateway.clients.planning import PlanningClient
+from quartier_gateway.social_data.pages import area_view, german_number, sparkline, trend_word
 
 from .conftest import FakeRegistry, csrf_from, login_as
 from .test_pages import assert_accessible_page
