@@ -27,12 +27,11 @@ from quartier_gateway.agreements.rules import (
     overdue_text,
     parse_number,
 )
-from quartier_gateway.app import build_app
+from quartier_gateway.app import Transports, build_app
 from quartier_gateway.auth.db.repository import AccountRecord
 from quartier_gateway.auth.domain import InvalidAccount, Principal, Role, account_problems, can_view_staff_pages
-from quartier_gateway.clients.planning import PlanningClient
 
-from .conftest import csrf_from, login_as, password_hash
+from .conftest import csrf_from, login_as, password_hash, problem
 from .test_pages import assert_accessible_page
 
 OWN = uuid.UUID("92a9952f-0f6e-5721-8f84-ec3c8a980504")
@@ -251,21 +250,21 @@ class FakePlanning:
             return httpx.Response(201, json=made)
         agreement = self.agreements.get(parts[1]) if len(parts) > 1 else None
         if agreement is None:
-            return httpx.Response(404, json={"detail": "Zielvereinbarung ist nicht bekannt."})
+            return problem(404, "Zielvereinbarung ist nicht bekannt.")
         if len(parts) == 2 and request.method == "GET":
             return httpx.Response(200, json=agreement)
         if parts[2:] == ["reports"]:
             if body["period"] == "year_end" and not agreement["reports"]:
-                return httpx.Response(409, json={"detail": "Zuerst kommt der Halbjahresbericht."})
+                return problem(409, "Zuerst kommt der Halbjahresbericht.")
             agreement["reports"].append({**body, "due_on": "2026-08-31", "late": False})
             agreement["overdue_reports"] = []
             return httpx.Response(201, json=agreement)
         if len(parts) == 2 and request.method == "PUT":
             if int(request.headers.get("if-match", "0")) != agreement["version"]:
-                return httpx.Response(409, json={"detail": "Die Zielvereinbarung wurde inzwischen geändert."})
+                return problem(409, "Die Zielvereinbarung wurde inzwischen geändert.")
             agreement.update(title=body["title"], version=agreement["version"] + 1, state="changed")
             return httpx.Response(200, json=agreement)
-        return httpx.Response(404, json={"detail": "Nicht gefunden."})
+        return problem(404, "Nicht gefunden.")
 
 
 @pytest.fixture
@@ -283,8 +282,13 @@ async def gclient(registry, store, settings, planning) -> AsyncIterator[httpx.As
             "provider",
             actor_id=actor,
         )
-    app = build_app(settings, registry_transport=httpx.MockTransport(registry.handler), auth_store=store)
-    app.state.planning_client = PlanningClient("http://planning.test", transport=httpx.MockTransport(planning.handler))
+    app = build_app(
+        settings,
+        transports=Transports(
+            registry=httpx.MockTransport(registry.handler), planning=httpx.MockTransport(planning.handler)
+        ),
+        auth_store=store,
+    )
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway.test") as c:
         yield c
 

@@ -21,18 +21,26 @@ async def test_public_reads(client):
 async def test_unknown_area_passes_the_registry_404_through(client):
     response = await client.get("/api/v1/social-areas/atlantis")
     assert response.status_code == 404
-    assert response.json() == {"detail": "Diesen Sozialraum gibt es nicht."}
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json() == {
+        "type": "about:blank",
+        "title": "Nicht gefunden",
+        "status": 404,
+        "detail": "Diesen Sozialraum gibt es nicht.",
+    }
 
 
 async def test_invalid_key_gets_german_422(client):
     response = await client.get("/api/v1/social-areas/NICHT%20OK")
     assert response.status_code == 422
-    assert response.json()["detail"] == "Die Anfrage ist unvollständig oder fehlerhaft."
+    problem = response.json()
+    assert problem["status"] == 422 and problem["title"] == "Ungültige Angaben"
+    assert problem["errors"] == [{"field": "key", "message": "Die Angabe hat nicht die erwartete Form."}]
 
 
 async def test_unknown_api_path_is_json_404(client):
     response = await client.get("/api/v1/gibt-es-nicht")
-    assert response.status_code == 404 and response.json() == {"detail": "Nicht gefunden."}
+    assert response.status_code == 404 and response.json()["detail"] == "Nicht gefunden."
 
 
 async def test_registry_down_is_json_503(client, registry):
@@ -44,7 +52,8 @@ async def test_registry_down_is_json_503(client, registry):
 
 async def test_session_endpoint(client, login):
     anonymous = await client.get("/api/v1/session")
-    assert anonymous.status_code == 401 and anonymous.json() == {"detail": "Bitte melden Sie sich an."}
+    assert anonymous.status_code == 401 and anonymous.json()["detail"] == "Bitte melden Sie sich an."
+    assert anonymous.headers["content-type"] == "application/problem+json"
     await login(client, "koordination.westen")
     me = (await client.get("/api/v1/session")).json()
     assert me["username"] == "koordination.westen" and me["role"] == "area_coordinator"
@@ -105,7 +114,8 @@ async def test_registry_refusals_are_passed_through(client, login):
     conflict = await client.put(
         "/api/v1/social-areas/westen/community-centre", json={"name": "Verboten"}, headers={"X-CSRF-Token": token}
     )
-    assert conflict.status_code == 409 and conflict.json() == {"detail": "Dieser Name ist schon vergeben."}
+    assert conflict.status_code == 409 and conflict.json()["detail"] == "Dieser Name ist schon vergeben."
+    assert conflict.json()["title"] == "Konflikt"
     bad_target = await client.post(
         "/api/v1/residential-areas/42/move", json={"social_area_key": "atlantis"}, headers={"X-CSRF-Token": token}
     )

@@ -14,8 +14,6 @@ from quartier_gateway.reports.rules import (
     board_row,
     board_rows,
     distribution_views,
-    german_date,
-    german_time,
     may_publish,
     may_view_draft,
     parse_year,
@@ -28,6 +26,7 @@ from quartier_gateway.reports.rules import (
     summary_groups,
     visible_board_areas,
 )
+from quartier_gateway.web.format import german_date, german_datetime
 
 from .conftest import hamm_social_areas
 
@@ -196,9 +195,9 @@ def test_refs_link_to_the_entries_they_count() -> None:
 def test_german_dates_and_times_in_berlin() -> None:
     assert german_date("2031-02-01") == "01.02.2031"
     assert german_date("2031-06-30T22:30:00Z") == "01.07.2031"
-    assert german_time("2031-03-12T17:00:00+00:00") == "12.03.2031, 18:00 Uhr"
-    assert german_time("2031-07-12T17:00:00+00:00") == "12.07.2031, 19:00 Uhr"
-    assert german_time("2031-07-12") == "12.07.2031"
+    assert german_datetime("2031-03-12T17:00:00+00:00") == "12.03.2031, 18:00 Uhr"
+    assert german_datetime("2031-07-12T17:00:00+00:00") == "12.07.2031, 19:00 Uhr"
+    assert german_datetime("2031-07-12") == "12.07.2031"
     assert german_date(None) == ""
 
 

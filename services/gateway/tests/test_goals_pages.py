@@ -13,9 +13,8 @@ from typing import Any
 import httpx
 import pytest
 
-from quartier_gateway.app import build_app
+from quartier_gateway.app import Transports, build_app
 from quartier_gateway.auth.domain import Principal, Role
-from quartier_gateway.clients.planning import PlanningClient
 from quartier_gateway.goals.rules import (
     check_goal_form,
     form_values,
@@ -25,7 +24,7 @@ from quartier_gateway.goals.rules import (
     validity_text,
 )
 
-from .conftest import csrf_from, login_as
+from .conftest import csrf_from, login_as, problem
 from .test_pages import assert_accessible_page
 
 COORD = Principal("koordination.westen", "K", Role.AREA_COORDINATOR, social_area_key="westen")
@@ -138,8 +137,8 @@ class FakePlanning:
         return goal
 
     @staticmethod
-    def refuse(status: int, detail: str) -> httpx.Response:
-        return httpx.Response(status, json={"detail": detail})
+    def refuse(status: int, detail: str, field: str | None = None) -> httpx.Response:
+        return problem(status, detail, field)
 
     def summary(self, goal: dict[str, Any]) -> dict[str, Any]:
         return {k: v for k, v in goal.items() if k not in ("history", "measures")}
@@ -163,7 +162,7 @@ class FakePlanning:
             )
         if parts == ["goals"]:
             if any(g["title"] == body["title"] for g in self.goals.values()):
-                return self.refuse(422, f"title: Ein Steuerungsziel „{body['title']}“ gibt es bereits.")
+                return self.refuse(422, f"Ein Steuerungsziel „{body['title']}“ gibt es bereits.", field="title")
             goal = self.add(**body)
             return httpx.Response(201, json=self.summary(goal))
         goal = self.goals.get(parts[1])
@@ -196,8 +195,13 @@ def planning() -> FakePlanning:
 
 @pytest.fixture
 async def gclient(registry, store, settings, planning) -> AsyncIterator[httpx.AsyncClient]:
-    app = build_app(settings, registry_transport=httpx.MockTransport(registry.handler), auth_store=store)
-    app.state.planning_client = PlanningClient("http://planning.test", transport=httpx.MockTransport(planning.handler))
+    app = build_app(
+        settings,
+        transports=Transports(
+            registry=httpx.MockTransport(registry.handler), planning=httpx.MockTransport(planning.handler)
+        ),
+        auth_store=store,
+    )
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway.test") as c:
         yield c
 

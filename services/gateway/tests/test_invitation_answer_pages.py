@@ -12,10 +12,9 @@ from typing import Any
 import httpx
 import pytest
 
-from quartier_gateway.app import build_app
-from quartier_gateway.clients.registry import RegistryClient
+from quartier_gateway.app import Transports, build_app
 
-from .conftest import csrf_from, login_as
+from .conftest import csrf_from, login_as, problem
 from .test_pages import assert_accessible_page
 
 TOKEN = "v1.QUJDREVGR0hJSktMTU5PUA.c2lnbmF0dXJlLXNpZ25hdHVyZQ"
@@ -53,20 +52,18 @@ class FakeInvitations:
 
     def handler(self, request: httpx.Request) -> httpx.Response:
         if self.down:
-            return httpx.Response(503, json={"detail": "down"})
+            return problem(503, "down")
         path = request.url.path
         if not path.startswith("/api/v1/answers/"):
-            return httpx.Response(404, json={"detail": "Nicht gefunden."})
+            return problem(404, "Nicht gefunden.")
         if path.removeprefix("/api/v1/answers/") != TOKEN:
-            return httpx.Response(403, json={"detail": FORGED_DETAIL})
+            return problem(403, FORGED_DETAIL)
         if request.method == "GET":
             return httpx.Response(200, json=self.doc())
         body = json.loads(request.content)
         self.posts.append(body)
         if self.cancelled:
-            return httpx.Response(
-                409, json={"detail": "Der Termin ist abgesagt. Eine Zu- oder Absage ist nicht mehr nötig."}
-            )
+            return problem(409, "Der Termin ist abgesagt. Eine Zu- oder Absage ist nicht mehr nötig.")
         self.answer = body["answer"]
         return httpx.Response(200, json=self.doc())
 
@@ -78,9 +75,12 @@ def invitations() -> FakeInvitations:
 
 @pytest.fixture
 async def web(registry, store, settings, invitations: FakeInvitations) -> AsyncIterator[httpx.AsyncClient]:  # type: ignore[no-untyped-def]
-    app = build_app(settings, registry_transport=httpx.MockTransport(registry.handler), auth_store=store)
-    app.state.invitation_answers_client = RegistryClient(
-        "http://invitations.test", transport=httpx.MockTransport(invitations.handler)
+    app = build_app(
+        settings,
+        transports=Transports(
+            registry=httpx.MockTransport(registry.handler), invitations=httpx.MockTransport(invitations.handler)
+        ),
+        auth_store=store,
     )
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway.test") as c:
         yield c

@@ -15,11 +15,10 @@ from typing import Any
 import httpx
 import pytest
 
-from quartier_gateway.app import build_app
+from quartier_gateway.app import Transports, build_app
 from quartier_gateway.auth.db.repository import AccountRecord
-from quartier_gateway.clients.invitations import InvitationsClient
 
-from .conftest import PASSWORDS, csrf_from, login_as, password_hash
+from .conftest import PASSWORDS, csrf_from, login_as, password_hash, problem
 from .test_pages import assert_accessible_page
 
 BERLIN = "Europe/Berlin"
@@ -75,7 +74,7 @@ def people_handler(method: str, parts: list[str], body: Any) -> httpx.Response:
         return httpx.Response(200, json=BODIES)
     if parts == ["persons"]:
         return httpx.Response(200, json=PERSONS)
-    return httpx.Response(404, json={"detail": "Nicht gefunden."})
+    return problem(404, "Nicht gefunden.")
 
 
 def _aware(value: str, tz: str = BERLIN) -> dt.datetime:
@@ -166,8 +165,8 @@ class FakeInvitations:
         return meeting
 
     @staticmethod
-    def refuse(status: int, detail: Any, **extra: Any) -> httpx.Response:
-        return httpx.Response(status, json={"detail": detail, **extra})
+    def refuse(status: int, detail: str, field: str | None = None, **extra: Any) -> httpx.Response:
+        return problem(status, detail, field, **extra)
 
     def overlapping(self, key: str | None, starts: dt.datetime, ends: dt.datetime) -> list[dict[str, Any]]:
         districts = self.area_districts.get(key or "", [])
@@ -181,7 +180,7 @@ class FakeInvitations:
         starts = _aware(body["starts_at"], body.get("timezone") or BERLIN)
         ends = _aware(body["ends_at"], body.get("timezone") or BERLIN)
         if ends <= starts:
-            return self.refuse(422, "ends_at: Das Ende muss nach dem Beginn liegen.")
+            return self.refuse(422, "Das Ende muss nach dem Beginn liegen.", field="ends_at")
         found = self.overlapping(meeting.get("social_area_key"), starts, ends)
         if found and meeting["kind"] == "neighbourhood_conference" and not body.get("override_reason"):
             return self.refuse(
@@ -206,7 +205,7 @@ class FakeInvitations:
         if path.startswith("/ical/"):
             key = path.removeprefix("/ical/").removesuffix(".ics")
             if key not in self.area_districts:
-                return httpx.Response(404, json={"detail": "Diesen Sozialraum gibt es nicht."})
+                return problem(404, "Diesen Sozialraum gibt es nicht.")
             ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Quartier//DE\r\nEND:VCALENDAR\r\n"
             return httpx.Response(200, content=ics.encode(), headers={"content-type": "text/calendar; charset=utf-8"})
         parts = path.strip("/").split("/")[2:]
@@ -240,7 +239,7 @@ class FakeInvitations:
             return httpx.Response(200, json=items)
         if parts == ["meetings"]:
             if "\n" in body["title"]:
-                return self.refuse(422, "title: Der Titel darf keinen Zeilenumbruch enthalten.")
+                return self.refuse(422, "Der Titel darf keinen Zeilenumbruch enthalten.", field="title")
             meeting = self.add(body["social_area_key"], body["kind"])
             for key in ("body_ids", "title", "local_title", "purposes", "format", "location", "agenda"):
                 meeting[key] = body[key]
@@ -359,9 +358,12 @@ async def mclient(registry, store, settings, invitations) -> AsyncIterator[httpx
         store.accounts[username] = AccountRecord(
             username, f"Test {username}", _hash(username), role, area, district, actor_id=actor
         )
-    app = build_app(settings, registry_transport=httpx.MockTransport(registry.handler), auth_store=store)
-    app.state.invitations_client = InvitationsClient(
-        "http://invitations.test", transport=httpx.MockTransport(invitations.handler)
+    app = build_app(
+        settings,
+        transports=Transports(
+            registry=httpx.MockTransport(registry.handler), invitations=httpx.MockTransport(invitations.handler)
+        ),
+        auth_store=store,
     )
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway.test") as c:
         yield c

@@ -16,7 +16,6 @@ from quartier_gateway.meetings.rules import (
     default_body_ids,
     event_name,
     form_values,
-    german_datetime,
     kind_name,
     location_text,
     may_manage_meeting,
@@ -31,6 +30,7 @@ from quartier_gateway.meetings.rules import (
     selectable_bodies,
     visible_area_keys,
 )
+from quartier_gateway.web.format import german_datetime
 
 COORD = Principal("koordination.westen", "K", Role.AREA_COORDINATOR, social_area_key="westen")
 MEMBER = Principal("runde.westen", "M", Role.COORDINATION_MEMBER, social_area_key="westen", actor_id=uuid.uuid4())

@@ -13,15 +13,13 @@ from typing import Any
 import httpx
 import pytest
 
-from quartier_gateway.app import build_app
+from quartier_gateway.app import Transports, build_app
 from quartier_gateway.auth.domain import Principal, Role
-from quartier_gateway.clients.planning import PlanningClient
 from quartier_gateway.needs.rules import (
     actions_for,
     allowed_sources,
     check_need_form,
     event_name,
-    german_date,
     may_answer,
     may_raise_in,
     may_read_area,
@@ -34,8 +32,9 @@ from quartier_gateway.needs.rules import (
     status_name,
     trace_steps,
 )
+from quartier_gateway.web.format import german_date
 
-from .conftest import csrf_from, hamm_social_areas, hamm_vocabularies, login_as
+from .conftest import csrf_from, hamm_social_areas, hamm_vocabularies, login_as, problem
 from .test_pages import assert_accessible_page
 
 ACTOR = "3f2a7c1e-8a4b-5d6e-9f00-aaaaaaaaaaaa"
@@ -167,12 +166,12 @@ def test_need_form_check():
 
 
 def test_refusal_and_choice_parsing():
-    assert split_refusal("field_of_action: Handlungsfeld „x“ ist nicht bekannt.") == (
+    assert split_refusal("field_of_action", "Handlungsfeld „x“ ist nicht bekannt.") == (
         "field_of_action",
         "Handlungsfeld „x“ ist nicht bekannt.",
     )
-    assert split_refusal("Der Bedarf ist bereits abgelehnt.") == (None, "Der Bedarf ist bereits abgelehnt.")
-    assert split_refusal("Hinweis: etwas") == (None, "Hinweis: etwas")
+    assert split_refusal(None, "Der Bedarf ist bereits abgelehnt.") == (None, "Der Bedarf ist bereits abgelehnt.")
+    assert split_refusal("state", "etwas") == (None, "etwas")
     assert split_choice("p1:m1") == ("p1", "m1") and split_choice("p1") is None and split_choice(":m") is None
     plans = [
         {"id": "p26", "year": 2026, "state": "evaluated", "measures": [{"id": "a", "spec": {"title": "Alt"}}]},
@@ -339,8 +338,8 @@ class FakePlanning:
         return plan
 
     @staticmethod
-    def refuse(status: int, detail: str) -> httpx.Response:
-        return httpx.Response(status, json={"detail": detail})
+    def refuse(status: int, detail: str, field: str | None = None) -> httpx.Response:
+        return problem(status, detail, field)
 
     def _event(self, need: dict[str, Any], name: str, actor: str | None) -> None:
         need["history"].append(
@@ -376,7 +375,7 @@ class FakePlanning:
             return httpx.Response(200, json=rows)
         if parts == ["needs"]:
             if body["title"] == "Doppelt":
-                return self.refuse(422, "title: Der Titel ist zu ähnlich.")
+                return self.refuse(422, "Der Titel ist zu ähnlich.", field="title")
             need = self.add_need(body["social_area_key"], **{k: v for k, v in body.items() if v is not None})
             return httpx.Response(201, json={k: v for k, v in need.items() if k != "history"})
         need = self.needs.get(parts[1])
@@ -416,7 +415,7 @@ class FakePlanning:
         if command == "take-into-plan":
             plan = self.plans.get(body["plan_id"])
             if plan is None or plan["social_area_key"] != need["social_area_key"]:
-                return self.refuse(422, "plan_id: Der Plan gehört nicht zum Sozialraum des Bedarfs.")
+                return self.refuse(422, "Der Plan gehört nicht zum Sozialraum des Bedarfs.", field="plan_id")
             need.update(status="taken_into_plan", plan_id=body["plan_id"], measure_id=body["measure_id"])
             self._event(need, "NeedTakenIntoPlan", actor)
         elif command == "forward":
@@ -439,8 +438,13 @@ async def nclient(registry, store, settings, planning) -> AsyncIterator[httpx.As
         {"id": ACTOR, "name": "Stadtteilbüro Westen", "withdrawn": False},
         {"id": str(uuid.uuid4()), "name": "Alter Verein", "withdrawn": True},
     ]
-    app = build_app(settings, registry_transport=httpx.MockTransport(registry.handler), auth_store=store)
-    app.state.planning_client = PlanningClient("http://planning.test", transport=httpx.MockTransport(planning.handler))
+    app = build_app(
+        settings,
+        transports=Transports(
+            registry=httpx.MockTransport(registry.handler), planning=httpx.MockTransport(planning.handler)
+        ),
+        auth_store=store,
+    )
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway.test") as c:
         yield c
 

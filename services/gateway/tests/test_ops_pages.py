@@ -10,8 +10,14 @@ from typing import Any
 import httpx
 import pytest
 
-from quartier_gateway.app import build_app
-from quartier_gateway.ops.pages import OpsClient, add_series, chart, duration, number, service_of_group
+from quartier_gateway.app import Transports, build_app
+from quartier_gateway.ops.rules import (
+    add_series,
+    chart,
+    duration,
+    number,
+    service_of_group,
+)
 from quartier_gateway.settings import GatewaySettings
 
 from .conftest import login_as
@@ -113,8 +119,13 @@ def ops_settings(prometheus_url: str = "http://prometheus.test") -> GatewaySetti
 
 
 async def ops_client(registry: Any, store: Any, backends: FakeBackends, settings: GatewaySettings) -> httpx.AsyncClient:
-    app = build_app(settings, registry_transport=httpx.MockTransport(registry.handler), auth_store=store)
-    app.state.ops_client = OpsClient(settings, transport=httpx.MockTransport(backends.handler))
+    app = build_app(
+        settings,
+        transports=Transports(
+            registry=httpx.MockTransport(registry.handler), ops=httpx.MockTransport(backends.handler)
+        ),
+        auth_store=store,
+    )
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway.test")
 
 

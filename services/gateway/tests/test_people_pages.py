@@ -21,12 +21,13 @@ from quartier_gateway.people.rules import (
     can_manage_body,
     event_label,
     field_errors,
-    german_date,
     parse_date,
     role_label,
 )
+from quartier_gateway.web.format import german_date
+from quartier_shared.errors import FieldError
 
-from .conftest import hamm_social_areas
+from .conftest import hamm_social_areas, problem
 from .test_pages import assert_accessible_page
 
 NS = uuid.UUID("6f0b7c1e-3a57-4f0e-9a0c-7c1d2f6b9e41")
@@ -214,11 +215,10 @@ class FakePeople:
 
     @staticmethod
     def _invalid(field: str, msg: str) -> httpx.Response:
-        loc = ["body", *field.split(".")]
-        return httpx.Response(422, json={"detail": [{"loc": loc, "msg": msg, "type": "value_error"}]})
+        return problem(422, msg, field)
 
     def __call__(self, method: str, parts: list[str], body: Any) -> httpx.Response:
-        not_found = httpx.Response(404, json={"detail": "Nicht gefunden."})
+        not_found = problem(404, "Nicht gefunden.")
         kind, rest = parts[0], parts[1:]
         if kind == "actors":
             if method == "GET" and not rest:
@@ -230,7 +230,7 @@ class FakePeople:
                 self.actors[new["id"]] = new
                 return httpx.Response(201, json=new)
             if rest[0] not in self.actors:
-                return httpx.Response(404, json={"detail": "Die Organisation ist nicht bekannt."})
+                return problem(404, "Die Organisation ist nicht bekannt.")
             actor = self.actors[rest[0]]
             if method == "GET":
                 return httpx.Response(200, json=actor)
@@ -254,9 +254,9 @@ class FakePeople:
                 return httpx.Response(201, json=self._person_out(new["id"]))
             pid = rest[0]
             if pid not in self.persons:
-                return httpx.Response(404, json={"detail": "Die Person ist nicht bekannt."})
+                return problem(404, "Die Person ist nicht bekannt.")
             if pid in self.erased and rest[1:] != ["export"]:
-                return httpx.Response(410, json={"detail": "Die Daten dieser Person wurden gelöscht."})
+                return problem(410, "Die Daten dieser Person wurden gelöscht.")
             if method == "GET" and not rest[1:]:
                 return httpx.Response(200, json=self._person_out(pid))
             if method == "PUT":
@@ -303,7 +303,7 @@ class FakePeople:
             if method == "GET" and not rest:
                 return httpx.Response(200, json=[self._body_out(b) for b in self.bodies])
             if rest[0] not in self.bodies:
-                return httpx.Response(404, json={"detail": "Das Gremium ist nicht bekannt."})
+                return problem(404, "Das Gremium ist nicht bekannt.")
             bid = rest[0]
             if method == "GET" and not rest[1:]:
                 return httpx.Response(200, json=self._body_out(bid))
@@ -320,7 +320,7 @@ class FakePeople:
                 return httpx.Response(200, json=self._body_out(bid))
             if method == "POST" and rest[1:] == ["memberships"]:
                 if body["person_id"] not in self.persons:
-                    return httpx.Response(404, json={"detail": "Die Person ist nicht bekannt."})
+                    return problem(404, "Die Person ist nicht bekannt.")
                 if body["ends_on"] and body["ends_on"] < body["starts_on"]:
                     s = dt.date.fromisoformat(body["starts_on"])
                     e = dt.date.fromisoformat(body["ends_on"])
@@ -335,7 +335,7 @@ class FakePeople:
         if kind == "memberships" and method == "POST" and rest[1:] == ["end"]:
             m = self.memberships.get(rest[0])
             if m is None:
-                return httpx.Response(404, json={"detail": "Die Mitgliedschaft ist nicht bekannt."})
+                return problem(404, "Die Mitgliedschaft ist nicht bekannt.")
             if m["ends_on"]:
                 return self._invalid("ends_on", "Die Mitgliedschaft endet bereits.")
             if body["ends_on"] < m["starts_on"]:
@@ -764,20 +764,20 @@ def test_german_dates():
 
 
 def test_registry_field_errors_are_mapped_to_form_fields():
-    detail = [
-        {"loc": ["body", "ends_on"], "msg": "Das Ende liegt vor dem Beginn."},
-        {"loc": ["body", "address", "street"], "msg": "Feld „address.street“: Pflichtangabe fehlt."},
-        {"loc": ["body", "unbekannt"], "msg": "Etwas anderes."},
-        {"loc": ["body", "social_area_keys", 0], "msg": "Unbekannter Sozialraum."},
+    errors = [
+        FieldError("ends_on", "Das Ende liegt vor dem Beginn."),
+        FieldError("address.street", "Pflichtangabe fehlt."),
+        FieldError("unbekannt", "Etwas anderes."),
+        FieldError("social_area_keys.0", "Unbekannter Sozialraum."),
     ]
     ids = {"ends_on": "ends_on", "address.street": "street", "social_area_keys": "social_area_keys"}
-    assert field_errors(detail, ids) == {
+    assert field_errors(errors, "Die Angaben sind ungültig.", ids) == {
         "ends_on": "Das Ende liegt vor dem Beginn.",
         "street": "Pflichtangabe fehlt.",
         "": "Etwas anderes.",
         "social_area_keys": "Unbekannter Sozialraum.",
     }
-    assert field_errors("Nur Text.", ids) == {"": "Nur Text."}
+    assert field_errors([], "Nur Text.", ids) == {"": "Nur Text."}
 
 
 def test_labels():

@@ -11,14 +11,12 @@ from typing import Any
 import httpx
 import pytest
 
-from quartier_gateway.app import build_app
+from quartier_gateway.app import Transports, build_app
 from quartier_gateway.auth.db.repository import AccountRecord
 from quartier_gateway.auth.domain import Principal, Role
-from quartier_gateway.clients.planning import PlanningClient
 from quartier_gateway.plans.rules import (
     answer_text,
     event_name,
-    german_date,
     may_edit_measures,
     may_read_plan,
     may_record_needs,
@@ -27,8 +25,9 @@ from quartier_gateway.plans.rules import (
     state_name,
     visible_area_keys,
 )
+from quartier_gateway.web.format import german_date
 
-from .conftest import OFFER_WESTEN, csrf_from, hamm_social_areas, login_as, password_hash
+from .conftest import OFFER_WESTEN, csrf_from, hamm_social_areas, login_as, password_hash, problem
 from .test_pages import assert_accessible_page
 
 ACTOR = "3f2a7c1e-8a4b-5d6e-9f00-aaaaaaaaaaaa"
@@ -75,8 +74,8 @@ class FakePlanning:
         return plan
 
     @staticmethod
-    def refuse(status: int, detail: str) -> httpx.Response:
-        return httpx.Response(status, json={"detail": detail})
+    def refuse(status: int, detail: str, field: str | None = None) -> httpx.Response:
+        return problem(status, detail, field)
 
     def handler(self, request: httpx.Request) -> httpx.Response:
         response = self._handle(request)
@@ -130,7 +129,7 @@ class FakePlanning:
                 plan["measures"].remove(measure)
             else:
                 if body.get("offer_ids") and body["offer_ids"][0] == WITHDRAWN_OFFER:
-                    return self.refuse(422, "offer_ids: Angebot „Altes Angebot“ ist zurückgezogen.")
+                    return self.refuse(422, "Angebot „Altes Angebot“ ist zurückgezogen.", field="offer_ids")
                 measure["spec"] = body
             return httpx.Response(200, json=plan)
         if rest == ["deadlines"]:
@@ -185,7 +184,7 @@ class FakePlanning:
             if plan["state"] != "draft":
                 return self.refuse(409, "Maßnahmen können nur im Entwurf hinzugefügt werden.")
             if not body["starts_on"].startswith(str(plan["year"])):
-                return self.refuse(422, f"starts_on: Der Zeitraum muss im Planjahr {plan['year']} liegen.")
+                return self.refuse(422, f"Der Zeitraum muss im Planjahr {plan['year']} liegen.", field="starts_on")
             plan["measures"].append({"id": str(uuid.uuid4()), "spec": body})
             return httpx.Response(201, json=plan)
         if rest == ["present"]:
@@ -309,8 +308,13 @@ async def pclient(registry, store, settings, planning) -> AsyncIterator[httpx.As
         True,
         uuid.UUID(MEMBER_ACTOR),
     )
-    app = build_app(settings, registry_transport=httpx.MockTransport(registry.handler), auth_store=store)
-    app.state.planning_client = PlanningClient("http://planning.test", transport=httpx.MockTransport(planning.handler))
+    app = build_app(
+        settings,
+        transports=Transports(
+            registry=httpx.MockTransport(registry.handler), planning=httpx.MockTransport(planning.handler)
+        ),
+        auth_store=store,
+    )
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway.test") as c:
         yield c
 

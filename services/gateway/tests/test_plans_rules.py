@@ -222,11 +222,11 @@ def test_stored_measure_round_trips_through_the_form():
 
 
 def test_planning_refusals_find_their_field():
-    assert refusal_field("title: Der Titel fehlt.") == ("title", "Der Titel fehlt.")
-    assert refusal_field("offer_ids: Angebot x ist zurückgezogen.") == ("offer_ids", "Angebot x ist zurückgezogen.")
-    assert refusal_field("residential_area_number: Bitte Ort.", "m1-") == ("m1-place", "Bitte Ort.")
-    assert refusal_field("state: Der Plan ist final.") == (None, "state: Der Plan ist final.")
-    assert refusal_field("Ohne Doppelpunkt") == (None, "Ohne Doppelpunkt")
+    assert refusal_field("title", "Der Titel fehlt.") == ("title", "Der Titel fehlt.")
+    assert refusal_field("offer_ids", "Angebot x ist zurückgezogen.") == ("offer_ids", "Angebot x ist zurückgezogen.")
+    assert refusal_field("residential_area_number", "Bitte Ort.", "m1-") == ("m1-place", "Bitte Ort.")
+    assert refusal_field("state", "Der Plan ist final.") == (None, "Der Plan ist final.")
+    assert refusal_field(None, "Ohne Feld") == (None, "Ohne Feld")
     assert field_label("m2-reason", {"m2-": "„Elterncafé“"}) == "„Elterncafé“: Begründung"
     assert field_label("offer_ids") == "Angebote"
     assert set(MEASURE_LABELS) <= {k for k in MEASURE_LABELS}

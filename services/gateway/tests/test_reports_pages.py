@@ -14,11 +14,10 @@ from typing import Any
 import httpx
 import pytest
 
-from quartier_gateway.app import build_app
+from quartier_gateway.app import Transports, build_app
 from quartier_gateway.auth.db.repository import AccountRecord
-from quartier_gateway.clients.reporting import ReportingClient
 
-from .conftest import csrf_from, hamm_social_areas, login_as, password_hash
+from .conftest import csrf_from, hamm_social_areas, login_as, password_hash, problem
 from .test_pages import assert_accessible_page as assert_page_structure
 
 YEAR = 2031
@@ -260,7 +259,7 @@ class FakeReporting:
             year = int(match.group(1))
             if match.group(3):
                 if year == YEAR + 1:
-                    return httpx.Response(409, json={"detail": f"Für {year} gibt es noch keinen Jahresplan."})
+                    return problem(409, f"Für {year} gibt es noch keinen Jahresplan.")
                 versions = self.published.setdefault(year, [])
                 version = len(versions) + 1
                 versions.append(
@@ -275,14 +274,14 @@ class FakeReporting:
             kind = match.group(2)
             if kind:
                 if params.get("draft") != "true" and not self.published.get(year):
-                    return httpx.Response(404, json={"detail": "Noch kein Bericht veröffentlicht."})
+                    return problem(404, "Noch kein Bericht veröffentlicht.")
                 body = {"csv": b"year,scope\n", "json": b"{}", "pdf": b"%PDF-1.7 fake"}[kind]
                 media = {"csv": "text/csv; charset=utf-8", "json": "application/json", "pdf": "application/pdf"}[kind]
                 return httpx.Response(200, content=body, headers={"content-type": media})
             if params.get("version"):
                 frozen = self.frozen.get((year, int(params["version"])))
                 if frozen is None:
-                    return httpx.Response(404, json={"detail": "Diese Version gibt es nicht."})
+                    return problem(404, "Diese Version gibt es nicht.")
                 return httpx.Response(200, json=frozen)
             return httpx.Response(200, json=fake_report(year, marker=" (Entwurf)"))
         match = re.fullmatch(r"/api/v1/public/social-areas/([a-z-]+)", path)
@@ -320,7 +319,7 @@ class FakeReporting:
                     "published_reports": reports,
                 },
             )
-        return httpx.Response(404, json={"detail": "Nicht gefunden."})
+        return problem(404, "Nicht gefunden.")
 
 
 @pytest.fixture
@@ -333,9 +332,12 @@ async def rclient(registry, store, settings, reporting) -> AsyncIterator[httpx.A
     store.accounts["bezirk.pelkum"] = AccountRecord(
         "bezirk.pelkum", "Test Pelkum", password_hash(PELKUM_PASSWORD), "council_member", None, "pelkum"
     )
-    app = build_app(settings, registry_transport=httpx.MockTransport(registry.handler), auth_store=store)
-    app.state.reporting_client = ReportingClient(
-        "http://reporting.test", transport=httpx.MockTransport(reporting.handler)
+    app = build_app(
+        settings,
+        transports=Transports(
+            registry=httpx.MockTransport(registry.handler), reporting=httpx.MockTransport(reporting.handler)
+        ),
+        auth_store=store,
     )
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway.test") as c:
         yield c

@@ -11,11 +11,11 @@ from typing import Any
 import httpx
 import pytest
 
-from quartier_gateway.app import build_app
-from quartier_gateway.clients.planning import PlanningClient
-from quartier_gateway.social_data.pages import area_view, german_number, sparkline, trend_word
+from quartier_gateway.app import Transports, build_app
+from quartier_gateway.social_data.pages import area_view, sparkline, trend_word
+from quartier_gateway.web.format import german_number
 
-from .conftest import FakeRegistry, csrf_from, login_as
+from .conftest import FakeRegistry, csrf_from, login_as, problem
 from .test_pages import assert_accessible_page
 from .test_plans_pages import FakePlanning
 
@@ -79,7 +79,8 @@ class FakeSocialData:
                 (request.content, request.headers.get("content-type"), request.headers.get("x-quartier-actor"))
             )
             if self.refuse_lines:
-                return httpx.Response(422, json={"detail": self.refuse_lines})
+                detail = "Die Datei wurde nicht übernommen."
+                return problem(422, detail, lines=self.refuse_lines)
             body = {"import_id": None, "rows": 4, "created": 3, "replaced": 1, "unchanged": 0, "announced": []}
             return httpx.Response(201, json=body)
         key = request.url.params.get("social_area_key")
@@ -89,7 +90,7 @@ class FakeSocialData:
             area = next(a for a in self.registry.areas if a["key"] == key)
             empty = {"social_area_key": key, "social_area_name": area["name"], "years": []}
             return httpx.Response(200, json=[{**empty, "series": [], "residential_areas": []}])
-        return httpx.Response(404, json={"detail": "Sozialraum ist nicht bekannt."})
+        return problem(404, "Sozialraum ist nicht bekannt.")
 
 
 @pytest.fixture
@@ -104,8 +105,13 @@ def planning() -> FakePlanning:
 
 @pytest.fixture
 async def sclient(registry, store, settings, planning, social) -> AsyncIterator[httpx.AsyncClient]:
-    app = build_app(settings, registry_transport=httpx.MockTransport(social.handler), auth_store=store)
-    app.state.planning_client = PlanningClient("http://planning.test", transport=httpx.MockTransport(planning.handler))
+    app = build_app(
+        settings,
+        transports=Transports(
+            registry=httpx.MockTransport(social.handler), planning=httpx.MockTransport(planning.handler)
+        ),
+        auth_store=store,
+    )
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway.test") as c:
         yield c
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
@@ -38,13 +38,12 @@ from quartier_gateway.agreements.rules import (
     reached_rows,
 )
 from quartier_gateway.auth.domain import Principal
-from quartier_gateway.clients import planning_agreements as client
-from quartier_gateway.clients.planning import JSON, PlanRefused
-from quartier_gateway.clients.registry import RegistryError, RegistryUnavailable
-from quartier_gateway.needs.pages import _when
-from quartier_gateway.needs.rules import german_date, split_refusal
-from quartier_gateway.plans.pages.plan import planning_of
-from quartier_gateway.web.middleware import Forbidden, LoginRequired, gateway_of, principal_of, render, uuid_or_404
+from quartier_gateway.clients.base import JSON, Refused, Rejected, Unavailable
+from quartier_gateway.needs.rules import split_refusal
+from quartier_gateway.web.errors import Forbidden, LoginRequired, uuid_or_404
+from quartier_gateway.web.format import german_date, german_datetime
+from quartier_gateway.web.state import gateway_of, principal_of
+from quartier_gateway.web.templates import render
 
 router = APIRouter(include_in_schema=False)
 
@@ -82,16 +81,19 @@ def _reader(request: Request) -> Principal:
     return principal
 
 
-def _manager(request: Request) -> Principal:
-    principal = _reader(request)
+def _manager(principal: Annotated[Principal, Depends(_reader)]) -> Principal:
     if not may_manage_agreements(principal):
         raise Forbidden()
     return principal
 
 
-async def _readable(request: Request, agreement_id: str) -> tuple[Principal, JSON]:
-    principal = _reader(request)
-    agreement = await client.agreement(planning_of(request), uuid_or_404(agreement_id))
+# Who may read agreements: staff and the providers' own accounts; who may conclude and change them.
+Reader = Annotated[Principal, Depends(_reader)]
+Manager = Annotated[Principal, Depends(_manager)]
+
+
+async def _readable(request: Request, principal: Principal, agreement_id: str) -> tuple[Principal, JSON]:
+    agreement = await gateway_of(request).planning.agreement(uuid_or_404(agreement_id))
     if not may_read_agreement(principal, agreement):
         raise Forbidden()
     return principal, agreement
@@ -121,7 +123,7 @@ async def _options(request: Request, *, form: bool) -> Options:
         vocab = await registry.vocabularies()
         opts.fields = [(str(f), str(f)) for f in vocab.get("fields_of_action") or []]
         opts.strategic_goals = [(str(g), str(g)) for g in vocab.get("strategic_goals") or []]
-        actors = await registry.request("GET", "/api/v1/actors")
+        actors = await registry.actors()
         for a in actors or []:
             if isinstance(a, dict):
                 opts.actor_names[str(a["id"])] = str(a["name"])
@@ -129,8 +131,8 @@ async def _options(request: Request, *, form: bool) -> Options:
                     opts.providers.append((str(a["id"]), str(a["name"])))
         opts.providers.sort(key=lambda o: o[1])
     try:
-        goals = await planning_of(request).steering_goals(include_retired=True)
-    except (RegistryError, RegistryUnavailable):
+        goals = await gateway_of(request).planning.steering_goals(include_retired=True)
+    except (Refused, Unavailable):
         goals = []
     for g in goals:
         opts.goal_titles[str(g["id"])] = str(g.get("title") or g["id"])
@@ -154,16 +156,15 @@ def _summary(agreement: JSON, opts: Options) -> JSON:
 
 
 @router.get("/zielvereinbarungen")
-async def agreements_list(request: Request) -> Response:
-    principal = _reader(request)
+async def agreements_list(request: Request, principal: Reader) -> Response:
     raw_year = request.query_params.get("jahr", "")
     year = int(raw_year) if raw_year.isdigit() and len(raw_year) == 4 else None
     area = request.query_params.get("sozialraum", "").strip() or None
     opts = await _options(request, form=False)
     if area not in opts.area_names:
         area = None
-    found = await client.agreements(
-        planning_of(request), year=year, social_area_key=area, provider_actor_id=only_provider(principal)
+    found = await gateway_of(request).planning.agreements(
+        year=year, social_area_key=area, provider_actor_id=only_provider(principal)
     )
     return render(
         request,
@@ -219,32 +220,30 @@ def _labels(values: dict[str, Any]) -> dict[str, str]:
     return labels
 
 
-def _refused_field(refused: PlanRefused) -> tuple[str | None, str]:
-    """Planning's 422 ``field: message`` → the form's field id (``targets[1].indicator`` → ``indicator-1``)."""
-    head, sep, tail = refused.detail.partition(":")
-    name = head.strip()
-    if sep and name.startswith("targets[") and "]." in name:
-        index, _, rest = name[len("targets[") :].partition("].")
-        if index.isdigit() and rest in ("indicator", "target_value", "unit"):
-            return f"{rest}-{index}", tail.strip()
-    return split_refusal(refused.detail, FIELD_LABELS)
+def _refused_field(refused: Rejected) -> tuple[str | None, str]:
+    """Planning's field error → the form's field id (``targets.1.indicator`` or ``targets[1].indicator`` →
+    ``indicator-1``)."""
+    name = (refused.field or "").replace("[", ".").replace("]", "")
+    parts = name.split(".")
+    if len(parts) == 3 and parts[0] == "targets" and parts[1].isdigit():
+        if parts[2] in ("indicator", "target_value", "unit"):
+            return f"{parts[2]}-{parts[1]}", refused.message
+    return split_refusal(refused.field, refused.message, FIELD_LABELS)
 
 
 @router.get("/zielvereinbarungen/neu")
-async def agreement_new(request: Request) -> Response:
-    _manager(request)
+async def agreement_new(request: Request, _: Manager) -> Response:
     return await _new_page(request)
 
 
 @router.post("/zielvereinbarungen/neu")
-async def agreement_create(request: Request) -> Response:
-    principal = _manager(request)
+async def agreement_create(request: Request, principal: Manager) -> Response:
     checked = check_agreement_form(_lists(await request.form()), dt.date.today())
     errors = dict(checked.errors)
     if not errors:
         try:
-            made = await client.conclude(planning_of(request), checked.payload, principal.username)
-        except PlanRefused as refused:
+            made = await gateway_of(request).planning.conclude_agreement(checked.payload, principal.username)
+        except Rejected as refused:
             name, message = _refused_field(refused)
             if refused.status_code == 422 and name is not None:
                 errors[name] = message
@@ -325,7 +324,7 @@ async def _agreement_page(
             "stale_hint": STALE_HINT if stale else None,
             "de_date": german_date,
             "number": number_text,
-            "when": _when,
+            "when": german_datetime,
             "event_name": agreement_event_name,
             "today": dt.date.today().isoformat(),
             "notice": NOTICES.get(request.query_params.get("gespeichert", "")),
@@ -335,16 +334,15 @@ async def _agreement_page(
 
 
 @router.get("/zielvereinbarungen/{agreement_id}")
-async def agreement_page(request: Request, agreement_id: str) -> Response:
-    principal, agreement = await _readable(request, agreement_id)
+async def agreement_page(request: Request, principal: Reader, agreement_id: str) -> Response:
+    principal, agreement = await _readable(request, principal, agreement_id)
     return await _agreement_page(request, principal, agreement)
 
 
 @router.post("/zielvereinbarungen/{agreement_id}/aendern")
-async def agreement_change(request: Request, agreement_id: str) -> Response:
-    principal = _manager(request)
-    planning = planning_of(request)
-    agreement = await client.agreement(planning, uuid_or_404(agreement_id))
+async def agreement_change(request: Request, principal: Manager, agreement_id: str) -> Response:
+    planning = gateway_of(request).planning
+    agreement = await planning.agreement(uuid_or_404(agreement_id))
     form = await request.form()
     checked = check_agreement_form(_lists(form), dt.date.today())
     values = {**checked.values, "version": _str(form, "version")}
@@ -356,9 +354,11 @@ async def agreement_change(request: Request, agreement_id: str) -> Response:
     if errors:
         return await _agreement_page(request, principal, agreement, values=values, errors=errors, status_code=422)
     try:
-        await client.change(planning, str(agreement["id"]), checked.payload, int(values["version"]), principal.username)
-    except PlanRefused as refused:
-        fresh = await client.agreement(planning, str(agreement["id"]))
+        await planning.change_agreement(
+            str(agreement["id"]), checked.payload, int(values["version"]), principal.username
+        )
+    except Rejected as refused:
+        fresh = await planning.agreement(str(agreement["id"]))
         name, message = _refused_field(refused)
         if refused.status_code == 422 and name is not None and name != "version":
             return await _agreement_page(
@@ -373,9 +373,9 @@ async def agreement_change(request: Request, agreement_id: str) -> Response:
 
 
 @router.post("/zielvereinbarungen/{agreement_id}/bericht")
-async def report_submit(request: Request, agreement_id: str) -> Response:
+async def report_submit(request: Request, principal: Reader, agreement_id: str) -> Response:
     """The provider's staff enter THEIR OWN provider's report; anyone else is refused (403)."""
-    principal, agreement = await _readable(request, agreement_id)
+    principal, agreement = await _readable(request, principal, agreement_id)
     if not may_report(principal, agreement):
         raise Forbidden()
     form = await request.form()
@@ -384,9 +384,9 @@ async def report_submit(request: Request, agreement_id: str) -> Response:
     errors = dict(checked.errors)
     if not errors:
         try:
-            await client.submit_report(planning_of(request), str(agreement["id"]), checked.payload, principal.username)
-        except PlanRefused as refused:
-            name, message = split_refusal(refused.detail, REPORT_FIELDS)
+            await gateway_of(request).planning.submit_report(str(agreement["id"]), checked.payload, principal.username)
+        except Rejected as refused:
+            name, message = split_refusal(refused.field, refused.message, REPORT_FIELDS)
             if refused.status_code == 422 and name is not None:
                 errors[name] = message
             else:

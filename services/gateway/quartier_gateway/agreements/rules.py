@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from quartier_gateway.auth.domain import Principal, Role, can_view_staff_pages
-from quartier_gateway.needs.rules import german_date, parse_date, short_event
+from quartier_gateway.needs.rules import parse_date, short_event
+from quartier_gateway.web.format import german_date
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 THOUSANDS = re.compile(r"\d{1,3}(\.\d{3})+")
@@ -355,3 +356,10 @@ def reached_rows(agreement: Mapping[str, Any]) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def agreement_label(agreement: Mapping[str, Any]) -> str:
+    """How a measure's form offers an agreement: ``Titel (Träger, Jahr)``."""
+    title = str(agreement.get("title") or "") or f"Zielvereinbarung {agreement.get('field_of_action', '')}".strip()
+    provider = agreement.get("provider_name")
+    return f"{title} ({provider}, {agreement.get('year')})" if provider else f"{title} ({agreement.get('year')})"

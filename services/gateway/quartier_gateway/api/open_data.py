@@ -15,11 +15,10 @@ import re
 
 import httpx
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import JSONResponse
 
-from quartier_gateway.clients.invitations import InvitationsClient
 from quartier_gateway.clients.registry import UNAVAILABLE_MESSAGE
-from quartier_gateway.web.middleware import gateway_of
+from quartier_gateway.web.state import gateway_of
+from quartier_shared.http import problem_response
 
 log = logging.getLogger(__name__)
 
@@ -34,25 +33,15 @@ OPEN_HEADERS = {"Access-Control-Allow-Origin": "*"}
 INVITATIONS_OPARL = re.compile(r"^(body/[^/]+/)?(meeting|agendaitem|location)(/|$)")
 
 
-def _invitations_http(request: Request) -> httpx.AsyncClient:
-    """The gateway's one client of the invitations service (closed with the app)."""
-    client: InvitationsClient | None = getattr(request.app.state, "invitations_client", None)
-    if client is None:
-        settings = gateway_of(request).settings
-        client = InvitationsClient(settings.invitations_url, settings.upstream_timeout_seconds)
-        request.app.state.invitations_client = client
-    return client.http
-
-
 async def _pass_through(request: Request, path: str, *, invitations: bool = False) -> Response:
     gateway = gateway_of(request)
     base = gateway.settings.public_base_url.rstrip("/")
-    http = _invitations_http(request) if invitations else gateway.registry.http
+    http = gateway.invitations.http if invitations else gateway.registry.http
     try:
         upstream = await http.get(path, params=request.query_params, headers={PUBLIC_BASE_HEADER: base})
     except httpx.HTTPError as exc:
         log.warning("upstream unreachable for open data", extra={"path": path, "error": repr(exc)})
-        return JSONResponse({"detail": UNAVAILABLE_MESSAGE}, status_code=503, headers=OPEN_HEADERS)
+        return problem_response(503, UNAVAILABLE_MESSAGE, headers=OPEN_HEADERS)
     media_type = upstream.headers.get("content-type", "application/json")
     return Response(upstream.content, status_code=upstream.status_code, media_type=media_type, headers=OPEN_HEADERS)
 

@@ -1,6 +1,7 @@
 """The JSON API under /api/v1: territory read access for everyone, changes for administrators.
 
-Reads and changes are passed on to the registry; its 4xx answers (German ``detail``) are passed through.
+Reads and changes are passed on to the registry; its refusals are passed through. Every refusal is an RFC 9457
+problem answer (``application/problem+json``) with a German ``detail``, as on every Quartier API.
 Changes need an admin session and the session's CSRF token in the header ``X-CSRF-Token`` (checked by
 the middleware before any route runs).
 """
@@ -8,28 +9,22 @@ the middleware before any route runs).
 from __future__ import annotations
 
 import logging
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from quartier_gateway.auth.domain import KEY_PATTERN, Principal, Role
+from quartier_gateway.auth.domain import KEY_PATTERN, Role
 from quartier_gateway.clients.registry import District, MoveResult, SocialArea
-from quartier_gateway.web.middleware import LoginRequired, gateway_of, require_admin, session_of
+from quartier_gateway.web.dependencies import Admin, Registry
+from quartier_gateway.web.errors import LoginRequired
+from quartier_gateway.web.state import session_of
+from quartier_shared.http import Problem
 
 log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/api/v1", tags=["Territorium"])
 session_router = APIRouter(prefix="/api/v1", tags=["Sitzung"])
-
-
-class ErrorDetail(BaseModel):
-    detail: str = Field(description="Meldung auf Deutsch")
-
-
-class ValidationProblem(BaseModel):
-    detail: str = Field(description="Meldung auf Deutsch")
-    errors: list[dict[str, Any]] = Field(description="Welche Angaben fehlen oder falsch sind (loc, type)")
 
 
 class CommunityCentreRename(BaseModel):
@@ -50,20 +45,19 @@ class SessionInfo(BaseModel):
     csrf_token: str = Field(description="Für den Header X-CSRF-Token bei ändernden Anfragen")
 
 
-AdminPrincipal = Annotated[Principal, Depends(require_admin)]
 _KeyPath = Path(pattern=KEY_PATTERN.pattern, description="Schlüssel des Sozialraums, z. B. westen")
 _read: dict[int | str, dict[str, Any]] = {
-    503: {"model": ErrorDetail, "description": "Das Register ist nicht erreichbar"},
+    503: {"model": Problem, "description": "Das Register ist nicht erreichbar"},
 }
 _invalid: dict[int | str, dict[str, Any]] = {
-    422: {"model": ValidationProblem, "description": "Angaben unvollständig oder fehlerhaft"},
+    422: {"model": Problem, "description": "Angaben unvollständig oder fehlerhaft"},
 }
 _write: dict[int | str, dict[str, Any]] = {
     **_read,
     **_invalid,
-    401: {"model": ErrorDetail, "description": "Nicht angemeldet"},
-    403: {"model": ErrorDetail, "description": "Keine Berechtigung, oder CSRF-Token fehlt oder ist falsch"},
-    404: {"model": ErrorDetail, "description": "Nicht gefunden"},
+    401: {"model": Problem, "description": "Nicht angemeldet"},
+    403: {"model": Problem, "description": "Keine Berechtigung, oder CSRF-Token fehlt oder ist falsch"},
+    404: {"model": Problem, "description": "Nicht gefunden"},
 }
 
 
@@ -73,18 +67,18 @@ _write: dict[int | str, dict[str, Any]] = {
     responses=_read,
     summary="Alle Sozialräume mit Stadtteilzentrum, Wohnbereichen und Stadtbezirken",
 )
-async def list_social_areas(request: Request) -> list[SocialArea]:
-    return await gateway_of(request).registry.social_areas()
+async def list_social_areas(registry: Registry) -> list[SocialArea]:
+    return await registry.social_areas()
 
 
 @router.get(
     "/social-areas/{key}",
     response_model=SocialArea,
-    responses={**_read, **_invalid, 404: {"model": ErrorDetail, "description": "Unbekannter Sozialraum"}},
+    responses={**_read, **_invalid, 404: {"model": Problem, "description": "Unbekannter Sozialraum"}},
     summary="Ein Sozialraum",
 )
-async def get_social_area(request: Request, key: str = _KeyPath) -> SocialArea:
-    return await gateway_of(request).registry.social_area(key)
+async def get_social_area(registry: Registry, key: str = _KeyPath) -> SocialArea:
+    return await registry.social_area(key)
 
 
 @router.get(
@@ -93,8 +87,8 @@ async def get_social_area(request: Request, key: str = _KeyPath) -> SocialArea:
     responses=_read,
     summary="Alle Stadtbezirke mit den Sozialräumen, die sie berühren",
 )
-async def list_districts(request: Request) -> list[District]:
-    return await gateway_of(request).registry.districts()
+async def list_districts(registry: Registry) -> list[District]:
+    return await registry.districts()
 
 
 @router.put(
@@ -104,9 +98,9 @@ async def list_districts(request: Request) -> list[District]:
     summary="Stadtteilzentrum umbenennen (Administration)",
 )
 async def rename_community_centre(
-    request: Request, principal: AdminPrincipal, body: CommunityCentreRename, key: str = _KeyPath
+    principal: Admin, registry: Registry, body: CommunityCentreRename, key: str = _KeyPath
 ) -> SocialArea:
-    area = await gateway_of(request).registry.rename_community_centre(key, body.name, actor=principal.username)
+    area = await registry.rename_community_centre(key, body.name, actor=principal.username)
     log.info("community centre renamed", extra={"social_area": key, "by": principal.username})
     return area
 
@@ -118,11 +112,9 @@ async def rename_community_centre(
     summary="Wohnbereich einem anderen Sozialraum zuordnen (Administration)",
 )
 async def move_residential_area(
-    request: Request, principal: AdminPrincipal, body: ResidentialAreaMove, number: int = Path(ge=1, le=999)
+    principal: Admin, registry: Registry, body: ResidentialAreaMove, number: int = Path(ge=1, le=999)
 ) -> MoveResult:
-    result = await gateway_of(request).registry.move_residential_area(
-        number, body.social_area_key, actor=principal.username
-    )
+    result = await registry.move_residential_area(number, body.social_area_key, actor=principal.username)
     log.info("residential area moved", extra={"number": number, "to": body.social_area_key, "by": principal.username})
     return result
 
@@ -130,7 +122,7 @@ async def move_residential_area(
 @session_router.get(
     "/session",
     response_model=SessionInfo,
-    responses={401: {"model": ErrorDetail, "description": "Nicht angemeldet"}},
+    responses={401: {"model": Problem, "description": "Nicht angemeldet"}},
     summary="Die eigene Sitzung (mit CSRF-Token)",
 )
 async def current_session(request: Request) -> SessionInfo:

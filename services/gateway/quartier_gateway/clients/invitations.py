@@ -1,25 +1,20 @@
 """Client of the invitations service's internal API (meetings, conflicts with political bodies, invitees,
 sending, answers, deliveries) and of its public parts (next Stadtteilkonferenz, iCalendar feed).
 
-Uses the HTTP client of the shared ``RegistryClient`` machinery with invitations' own base URL. The
-service's German refusals (409 a step out of order or a date conflict, 422 wrong input, 403) become
-``MeetingRefused`` with the ``detail`` and, for a date conflict, the colliding meetings. An unreachable
-service is a ``RegistryError(503)`` with a message naming the invitations service, so the pages say what
-is missing.
+The service's German refusals (409 a step out of order or a date conflict, 422 wrong input, 403) are
+``Rejected`` with the ``detail``, the wrong fields and, for a date conflict, the colliding meetings
+(``conflicts``). An unreachable service is ``Unavailable`` with a message naming the invitations service, so
+the pages say what is missing. The public answer page of an invitation and the open-data pass-through use
+the same connection.
 """
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 import httpx
 
-from quartier_gateway.clients.registry import RegistryClient, RegistryError, segment
-
-log = logging.getLogger(__name__)
-
-JSON = dict[str, Any]
+from quartier_gateway.clients.base import JSON, NotFound, ServiceClient, segment
 
 UNAVAILABLE = (
     "Der Dienst für Sitzungen und Einladungen ist gerade nicht erreichbar. "
@@ -28,111 +23,21 @@ UNAVAILABLE = (
 REFUSED = "Die Angaben wurden abgelehnt."
 
 
-class InvitationsUnavailable(RegistryError):
-    """No answer, a server error or an answer that does not fit the contract."""
+class InvitationsClient(ServiceClient):
+    name = "invitations"
+    unavailable_message = UNAVAILABLE
+    refused_message = REFUSED
 
-    def __init__(self, reason: str) -> None:
-        super().__init__(503, UNAVAILABLE)
-        self.reason = reason
-
-
-class MeetingRefused(Exception):
-    """The service refused: ``status_code`` 409/422/403/400, ``detail`` its German text, ``conflicts`` the
-    colliding political meetings of a 409 date conflict (empty otherwise)."""
-
-    def __init__(self, status_code: int, detail: str, conflicts: list[JSON] | None = None) -> None:
-        super().__init__(detail)
-        self.status_code = status_code
-        self.detail = detail
-        self.conflicts = conflicts or []
-
-    @property
-    def field(self) -> str | None:
-        """The field a 422 names ("title: …" → "title"), if any."""
-        head, sep, _ = self.detail.partition(":")
-        head = head.strip()
-        if sep and head and " " not in head and head.replace("_", "").replace(".", "").isalnum():
-            return head
-        return None
-
-    @property
-    def message(self) -> str:
-        """The text without the leading field name."""
-        return self.detail.partition(":")[2].strip() if self.field else self.detail
-
-
-def detail_text(detail: Any) -> str:
-    """The German ``detail`` of an answer; FastAPI's list of field errors as "field: message; …"."""
-    if isinstance(detail, str) and detail.strip():
-        return detail
-    if isinstance(detail, list):
-        parts = []
-        for item in detail:
-            if isinstance(item, dict):
-                loc = [str(x) for x in item.get("loc") or [] if x not in ("body", "query")]
-                msg = str(item.get("msg") or "ungültig")
-                parts.append(f"{'.'.join(loc)}: {msg}" if loc else msg)
-        if parts:
-            return "; ".join(parts)
-    if isinstance(detail, dict) and isinstance(detail.get("message"), str):
-        name = detail.get("field")
-        return f"{name}: {detail['message']}" if name else str(detail["message"])
-    return REFUSED
-
-
-class InvitationsClient:
-    def __init__(self, base_url: str, timeout: float = 5.0, transport: httpx.AsyncBaseTransport | None = None):
-        self.http = RegistryClient(base_url, timeout, transport=transport).http
-
-    async def aclose(self) -> None:
-        await self.http.aclose()
-
-    async def _send(
-        self,
-        method: str,
-        path: str,
-        *,
-        json: Any = None,
-        params: dict[str, Any] | None = None,
-        actor: str | None = None,
-        if_match: int | None = None,
-    ) -> Any:
-        headers: dict[str, str] = {}
-        if actor:
-            headers["X-Quartier-Actor"] = actor
-        if if_match is not None:
-            headers["If-Match"] = str(int(if_match))
-        clean = {k: v for k, v in params.items() if v not in (None, "")} if params is not None else None
+    async def _send(self, method: str, path: str, **kwargs: Any) -> Any:
         try:
-            response = await self.http.request(method, path, json=json, params=clean, headers=headers)
-        except httpx.HTTPError as exc:
-            log.warning("invitations unreachable", extra={"path": path, "error": repr(exc)})
-            raise InvitationsUnavailable(str(exc)) from exc
-        if response.status_code >= 500:
-            log.warning("invitations error", extra={"path": path, "status": response.status_code})
-            raise InvitationsUnavailable(f"invitations answered {response.status_code}")
-        try:
-            body = response.json()
-        except ValueError:
-            if response.status_code < 400:
-                raise InvitationsUnavailable("invitations answered no JSON") from None
-            body = None
-        if response.status_code == 404:
-            raise RegistryError(404, "Nicht gefunden.")
-        if response.status_code >= 400:
-            detail = body.get("detail") if isinstance(body, dict) else None
-            conflicts = body.get("conflicts") if isinstance(body, dict) else None
-            raise MeetingRefused(
-                response.status_code,
-                detail_text(detail),
-                [c for c in conflicts or [] if isinstance(c, dict)] if isinstance(conflicts, list) else [],
-            )
-        return body
+            return await self.request(method, path, **kwargs)
+        except NotFound as missing:
+            raise NotFound(404, "Nicht gefunden.") from missing
 
     async def _dict(self, method: str, path: str, **kwargs: Any) -> JSON:
         data = await self._send(method, path, **kwargs)
         if not isinstance(data, dict):
-            raise InvitationsUnavailable("unexpected answer from invitations")
+            raise self.unavailable("unexpected answer")
         return data
 
     async def _list(self, path: str, params: dict[str, Any] | None = None) -> list[JSON]:
@@ -140,7 +45,7 @@ class InvitationsClient:
         if isinstance(data, dict):  # tolerate {"items": [...]}
             data = data.get("items")
         if not isinstance(data, list):
-            raise InvitationsUnavailable("unexpected answer from invitations")
+            raise self.unavailable("unexpected answer")
         return [d for d in data if isinstance(d, dict)]
 
     # --- meetings
@@ -179,7 +84,7 @@ class InvitationsClient:
         data = await self._send("GET", "/api/v1/conflicts", params=params)
         items = data.get("conflicts") if isinstance(data, dict) else data
         if not isinstance(items, list):
-            raise InvitationsUnavailable("unexpected answer from invitations")
+            raise self.unavailable("unexpected answer")
         return [c for c in items if isinstance(c, dict)]
 
     async def record_attendance(self, meeting_id: str, person_ids: list[str], guests: int, actor: str) -> JSON:
@@ -221,15 +126,17 @@ class InvitationsClient:
         path = f"/api/v1/public/social-areas/{segment(social_area_key)}/next-conference"
         try:
             return await self._dict("GET", path)
-        except RegistryError as exc:
-            if exc.status_code == 404:
-                return None
-            raise
+        except NotFound:
+            return None
 
     async def ical(self, social_area_key: str) -> httpx.Response:
         """The raw answer of the public iCalendar feed (status, content type and body are passed on)."""
-        try:
-            return await self.http.get(f"/ical/{segment(social_area_key)}.ics", headers={"Accept": "text/calendar"})
-        except httpx.HTTPError as exc:
-            log.warning("invitations unreachable for the ical feed", extra={"error": repr(exc)})
-            raise InvitationsUnavailable(str(exc)) from exc
+        return await self.raw("GET", f"/ical/{segment(social_area_key)}.ics", headers={"Accept": "text/calendar"})
+
+    # --- the public answer page of an invitation (the signed token is the authority)
+
+    async def invitation(self, token: str) -> JSON:
+        return await self.one("GET", f"/api/v1/answers/{segment(token)}")
+
+    async def answer_invitation(self, token: str, answer: str) -> None:
+        await self.request("POST", f"/api/v1/answers/{segment(token)}", json={"answer": answer})

@@ -1,57 +1,43 @@
-"""Client of the planning service's API (Jahrespläne). Reuses the registry client's request and error
-mapping with planning's own base URL; 409 and 422 keep planning's German ``detail``."""
+"""Client of the planning service's API: Jahrespläne with their measures, hearings, reviews and deadlines,
+needs (Bedarfe), the steering committee's goals (Steuerungsziele), and (``AgreementCalls``) the target
+agreements. A refusal is ``Rejected`` with planning's German ``detail`` and the wrong fields."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import httpx
-
-from quartier_gateway.clients.registry import RegistryClient, RegistryError, RegistryUnavailable, segment
-
-JSON = dict[str, Any]
+from quartier_gateway.clients.base import JSON, ServiceClient, segment
+from quartier_gateway.clients.planning_agreements import AgreementCalls
+from quartier_gateway.clients.registry import UNAVAILABLE_MESSAGE
 
 
-class PlanRefused(Exception):
-    """Planning refused a step (409) or the input (422); ``detail`` is its German text."""
-
-    def __init__(self, status_code: int, detail: str) -> None:
-        super().__init__(detail)
-        self.status_code = status_code
-        self.detail = detail
-
-
-def _refuse(status_code: int, detail: Any) -> Exception:
-    text = detail if isinstance(detail, str) else "Die Angaben wurden abgelehnt."
-    if status_code in (409, 422):
-        return PlanRefused(status_code, text)
-    if status_code == 404:
-        return RegistryError(404, "Nicht gefunden.")
-    return RegistryError(status_code, text)
-
-
-class PlanningClient:
-    def __init__(self, base_url: str, timeout: float = 5.0, transport: httpx.AsyncBaseTransport | None = None):
-        self.http = RegistryClient(base_url, timeout, transport=transport)
-
-    async def aclose(self) -> None:
-        await self.http.aclose()
+class PlanningClient(AgreementCalls, ServiceClient):
+    name = "planning"
+    # Kept from the time planning shared the registry client: the pages say the registry is missing.
+    unavailable_message = UNAVAILABLE_MESSAGE
 
     async def _call(
-        self, method: str, path: str, *, json: Any = None, params: Any = None, actor: str | None = None
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: Any = None,
+        actor: str | None = None,
+        if_match: int | None = None,
     ) -> Any:
-        return await self.http.request(method, path, json=json, params=params, actor=actor, refuse=_refuse)
+        return await self.request(method, path, json=json, params=params, actor=actor, if_match=if_match)
 
     async def plans(self, year: int | None = None, social_area_key: str | None = None) -> list[JSON]:
         data = await self._call("GET", "/api/v1/plans", params={"year": year, "social_area_key": social_area_key})
         if not isinstance(data, list):
-            raise RegistryUnavailable("unexpected answer from planning")
+            raise self.unavailable("unexpected answer")
         return [d for d in data if isinstance(d, dict)]
 
     async def plan(self, plan_id: str) -> JSON:
         data = await self._call("GET", f"/api/v1/plans/{segment(plan_id)}")
         if not isinstance(data, dict):
-            raise RegistryUnavailable("unexpected answer from planning")
+            raise self.unavailable("unexpected answer")
         return data
 
     async def create(self, social_area_key: str, year: int, actor: str) -> JSON:
@@ -82,32 +68,13 @@ class PlanningClient:
 
     # --- measures with version check, review, evaluation, carry-over, deadlines, history (plan pages) ------
 
-    async def _call_if_match(self, method: str, path: str, version: int, actor: str, json: Any = None) -> Any:
-        """A write with ``If-Match: <plan version>``: planning refuses it with 409 if the plan changed since."""
-        headers = {"X-Quartier-Actor": actor, "If-Match": str(version)}
-        try:
-            response = await self.http.http.request(method, path, json=json, headers=headers)
-        except httpx.HTTPError as exc:
-            raise RegistryUnavailable(str(exc)) from exc
-        if response.status_code >= 500:
-            raise RegistryUnavailable(f"planning answered {response.status_code}")
-        try:
-            body = response.json()
-        except ValueError:
-            if response.status_code < 400:
-                raise RegistryUnavailable("planning answered no JSON") from None
-            body = None
-        if response.status_code >= 400:
-            raise _refuse(response.status_code, body.get("detail") if isinstance(body, dict) else None)
-        return body
-
     async def change_measure(self, plan_id: str, measure_id: str, measure: JSON, version: int, actor: str) -> JSON:
         path = f"/api/v1/plans/{segment(plan_id)}/measures/{segment(measure_id)}"
-        return dict(await self._call_if_match("PUT", path, version, actor, json=measure))
+        return dict(await self._call("PUT", path, json=measure, actor=actor, if_match=version))
 
     async def remove_measure(self, plan_id: str, measure_id: str, version: int, actor: str) -> JSON:
         path = f"/api/v1/plans/{segment(plan_id)}/measures/{segment(measure_id)}"
-        return dict(await self._call_if_match("DELETE", path, version, actor))
+        return dict(await self._call("DELETE", path, actor=actor, if_match=version))
 
     async def mid_year_review(self, plan_id: str, entries: list[JSON], actor: str) -> JSON:
         path = f"/api/v1/plans/{segment(plan_id)}/mid-year-review"
@@ -149,13 +116,13 @@ class PlanningClient:
         params = {"social_area_key": social_area_key, "status": status, "source": source}
         data = await self._call("GET", "/api/v1/needs", params=params)
         if not isinstance(data, list):
-            raise RegistryUnavailable("unexpected answer from planning")
+            raise self.unavailable("unexpected answer")
         return [d for d in data if isinstance(d, dict)]
 
     async def need(self, need_id: str) -> JSON:
         data = await self._call("GET", f"/api/v1/needs/{segment(need_id)}")
         if not isinstance(data, dict):
-            raise RegistryUnavailable("unexpected answer from planning")
+            raise self.unavailable("unexpected answer")
         return data
 
     async def raise_need(self, need: JSON, actor: str) -> JSON:
@@ -169,29 +136,29 @@ class PlanningClient:
     async def need_trace(self, need_id: str) -> JSON:
         data = await self._call("GET", f"/api/v1/needs/{segment(need_id)}/trace")
         if not isinstance(data, dict):
-            raise RegistryUnavailable("unexpected answer from planning")
+            raise self.unavailable("unexpected answer")
         return data
 
     async def goals(self, include_retired: bool = False, year: int | None = None) -> list[JSON]:
         params = {"include_retired": "true" if include_retired else "false", "year": year}
         data = await self._call("GET", "/api/v1/goals", params=params)
         if not isinstance(data, list):
-            raise RegistryUnavailable("unexpected answer from planning")
+            raise self.unavailable("unexpected answer")
         return [d for d in data if isinstance(d, dict)]
 
     async def goal(self, goal_id: str) -> JSON:
         data = await self._call("GET", f"/api/v1/goals/{segment(goal_id)}")
         if not isinstance(data, dict):
-            raise RegistryUnavailable("unexpected answer from planning")
+            raise self.unavailable("unexpected answer")
         return data
 
     async def create_goal(self, goal: JSON, actor: str) -> JSON:
         return dict(await self._call("POST", "/api/v1/goals", json=goal, actor=actor))
 
     async def change_goal(self, goal_id: str, goal: JSON, version: int, actor: str) -> JSON:
-        """PUT with ``If-Match: <version>``; a newer goal is planning's 409 (``PlanRefused``)."""
+        """PUT with ``If-Match: <version>``; a newer goal is planning's 409 (``Rejected``)."""
         path = f"/api/v1/goals/{segment(goal_id)}"
-        return dict(await self._call_if_match("PUT", path, int(version), actor, json=goal))
+        return dict(await self._call("PUT", path, json=goal, actor=actor, if_match=int(version)))
 
     async def retire_goal(self, goal_id: str, reason: str, actor: str) -> JSON:
         path = f"/api/v1/goals/{segment(goal_id)}/retire"

@@ -1,16 +1,17 @@
-"""Client of the registry's HTTP API (territory: social areas, residential areas, districts)."""
+"""Client of the registry's HTTP API: the territory (social areas, residential areas, districts), and through
+its views the offer directory, the people and bodies, and the social data."""
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable
-from typing import Any, TypeVar
-from urllib.parse import quote
+from typing import Any
 
 import httpx
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-log = logging.getLogger(__name__)
+from quartier_gateway.clients.base import JSON, ServiceClient, segment
+from quartier_gateway.clients.registry_offers import OfferCalls
+from quartier_gateway.clients.registry_people import PeopleCalls
+from quartier_gateway.clients.registry_social_data import SocialDataCalls
 
 UNAVAILABLE_MESSAGE = "Das Register ist gerade nicht erreichbar. Bitte versuchen Sie es in einigen Minuten erneut."
 
@@ -57,93 +58,47 @@ class MoveResult(_Model):
     to_social_area_key: str
 
 
-class RegistryUnavailable(Exception):
-    """The registry did not answer, or answered with a server error."""
+class RegistryClient(ServiceClient):
+    """The registry's API: the territory here; offers, people (actors, bodies, memberships) and social
+    data as views over the same connection (``registry.offers``, ``registry.people``, ``registry.social_data``)."""
 
+    name = "registry"
+    unavailable_message = UNAVAILABLE_MESSAGE
+    refused_message = "Das Register hat die Anfrage abgelehnt."
 
-class RegistryError(Exception):
-    """The registry refused the request (4xx); ``detail`` is its German message."""
-
-    def __init__(self, status_code: int, detail: str) -> None:
-        super().__init__(f"{status_code}: {detail}")
-        self.status_code = status_code
-        self.detail = detail
-
-
-class RegistryClient:
     def __init__(self, base_url: str, timeout: float = 5.0, transport: httpx.AsyncBaseTransport | None = None):
-        self.http = httpx.AsyncClient(
-            base_url=base_url.rstrip("/"),
-            timeout=timeout,
-            transport=transport,
-            headers={"Accept": "application/json"},
-            follow_redirects=False,
-        )
-
-    async def aclose(self) -> None:
-        await self.http.aclose()
-
-    async def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        json: Any = None,
-        params: dict[str, Any] | None = None,
-        actor: str | None = None,
-        refuse: Callable[[int, Any], Exception] | None = None,
-    ) -> Any:
-        """One call of the registry: the JSON answer, or ``RegistryUnavailable`` (no answer, 5xx, no JSON),
-        or for a 4xx the exception ``refuse(status, detail)`` makes of the ``detail`` of the answer (None
-        when there is none); without ``refuse`` a ``RegistryError`` with the German message.
-        Parameters that are None or "" are left out."""
-        headers = {"X-Quartier-Actor": actor} if actor else None
-        clean = {k: v for k, v in params.items() if v not in (None, "")} if params is not None else None
-        try:
-            response = await self.http.request(method, path, json=json, params=clean, headers=headers)
-        except httpx.HTTPError as exc:
-            log.warning("registry unreachable", extra={"path": path, "error": repr(exc)})
-            raise RegistryUnavailable(str(exc)) from exc
-        if response.status_code >= 500:
-            log.warning("registry error", extra={"path": path, "status": response.status_code})
-            raise RegistryUnavailable(f"registry answered {response.status_code}")
-        try:
-            body = response.json()
-        except ValueError:
-            if response.status_code < 400:
-                raise RegistryUnavailable("registry answered no JSON") from None
-            body = None
-        if response.status_code >= 400:
-            detail = body.get("detail") if isinstance(body, dict) else None
-            raise (refuse or refusal)(response.status_code, detail)
-        return body
+        super().__init__(base_url, timeout, transport)
+        self.offers = OfferCalls(self)
+        self.people = PeopleCalls(self)
+        self.social_data = SocialDataCalls(self)
 
     async def social_areas(self) -> list[SocialArea]:
         data = await self.request("GET", "/api/v1/social-areas")
         if not isinstance(data, list):
-            raise RegistryUnavailable("unexpected answer from the registry")
-        return [_parse(SocialArea, item) for item in data]
+            raise self.unavailable("social areas: no list")
+        return [self.parse(SocialArea, item) for item in data]
 
     async def social_area(self, key: str) -> SocialArea:
-        return _parse(SocialArea, await self.request("GET", f"/api/v1/social-areas/{segment(key)}"))
+        return self.parse(SocialArea, await self.request("GET", f"/api/v1/social-areas/{segment(key)}"))
 
     async def districts(self) -> list[District]:
         data = await self.request("GET", "/api/v1/districts")
         if not isinstance(data, list):
-            raise RegistryUnavailable("unexpected answer from the registry")
-        return [_parse(District, item) for item in data]
+            raise self.unavailable("districts: no list")
+        return [self.parse(District, item) for item in data]
 
     async def vocabularies(self) -> dict[str, Any]:
-        data = await self.request("GET", "/api/v1/vocabularies")
-        if not isinstance(data, dict):
-            raise RegistryUnavailable("unexpected answer from the registry")
-        return data
+        return await self.one("GET", "/api/v1/vocabularies")
+
+    async def actors(self) -> list[JSON]:
+        """The actors (organisations) as the registry lists them."""
+        return await self.many("/api/v1/actors")
 
     async def rename_community_centre(self, key: str, name: str, actor: str | None = None) -> SocialArea:
         data = await self.request(
             "PUT", f"/api/v1/social-areas/{segment(key)}/community-centre", json={"name": name}, actor=actor
         )
-        return _parse(SocialArea, data)
+        return self.parse(SocialArea, data)
 
     async def move_residential_area(self, number: int, social_area_key: str, actor: str | None = None) -> MoveResult:
         data = await self.request(
@@ -152,29 +107,4 @@ class RegistryClient:
             json={"social_area_key": social_area_key},
             actor=actor,
         )
-        return _parse(MoveResult, data)
-
-
-M = TypeVar("M", bound=_Model)
-
-
-def _parse(model: type[M], data: Any) -> M:
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        log.error("registry answer does not fit the contract", extra={"model": model.__name__})
-        raise RegistryUnavailable("unexpected answer from the registry") from exc
-
-
-def segment(value: str) -> str:
-    """One URL path segment; anything that could leave it is encoded."""
-    return quote(str(value), safe="")
-
-
-def refusal(status_code: int, detail: Any) -> RegistryError:
-    """The registry's 4xx as ``RegistryError``: its German ``detail``, or a general message."""
-    if isinstance(detail, str):
-        return RegistryError(status_code, detail)
-    if status_code == 404:
-        return RegistryError(status_code, "Nicht gefunden.")
-    return RegistryError(status_code, "Das Register hat die Anfrage abgelehnt.")
+        return self.parse(MoveResult, data)

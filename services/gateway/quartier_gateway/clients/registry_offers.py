@@ -1,35 +1,27 @@
-"""Client of the registry's offer directory (Angebote), its suspected duplicates and the actors list.
+"""The registry's offer directory (Angebote), its suspected duplicates and the actors list: ``registry.offers``.
 
 Answers are kept as plain dicts (the registry's JSON, see ``quartier_registry/api/offers.py``); the pages
-only read them. A 422 of the registry carries ``{"detail": {"field": ..., "message": ...}}``: it becomes
-``OfferRefused`` with the field named, so the form can put the German message next to that field.
+only read them. A refusal names the wrong field in its problem answer's ``errors`` (``Rejected.field``), so
+the form can put the German message next to that field.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from quartier_gateway.clients.registry import RegistryClient, RegistryError, RegistryUnavailable, refusal, segment
+from quartier_gateway.clients.base import NotFound, Rejected, ServiceClient, segment
 
 PAGE_LIMIT_MAX = 200
 
 
-class OfferRefused(RegistryError):
-    """The registry refused an offer change; ``field`` is the API name of the broken field ("" if none)."""
+class OfferCalls:
+    """Offer calls over the registry's connection."""
 
-    def __init__(self, status_code: int, field: str, message: str) -> None:
-        super().__init__(status_code, message)
-        self.field = field
-
-
-class OffersClient:
-    """Offer calls over the gateway's one registry connection (``RegistryClient.request``)."""
-
-    def __init__(self, registry: RegistryClient) -> None:
+    def __init__(self, registry: ServiceClient) -> None:
         self.registry = registry
 
     async def _call(self, method: str, path: str, **kwargs: Any) -> Any:
-        return await self.registry.request(method, path, refuse=_refusal, **kwargs)
+        return await self.registry.request(method, path, **kwargs)
 
     # --- offers -------------------------------------------------------------------------------------
 
@@ -47,25 +39,29 @@ class OffersClient:
         """A page ``{items, total, limit, offset}``; the review list knows only the area filter."""
         params: dict[str, Any] = {"social_area_key": social_area_key, "limit": limit, "offset": offset}
         if review_due_only:
-            return _page(await self._call("GET", "/api/v1/offers/review-due", params=params))
+            return self._page(await self._call("GET", "/api/v1/offers/review-due", params=params))
         params.update(field_of_action=field_of_action, target_group=target_group, language=language)
-        return _page(await self._call("GET", "/api/v1/offers", params=params))
+        return self._page(await self._call("GET", "/api/v1/offers", params=params))
 
     async def offer(self, offer_id: str) -> dict[str, Any]:
         """``{offer, duplicate_candidates}`` (the open suspected pairs of this offer)."""
-        return _with_candidates(await self._call("GET", f"/api/v1/offers/{segment(offer_id)}"))
+        return self._with_candidates(await self._call("GET", f"/api/v1/offers/{segment(offer_id)}"))
 
     async def create_offer(self, body: dict[str, Any], actor: str) -> dict[str, Any]:
-        return _with_candidates(await self._call("POST", "/api/v1/offers", json=body, actor=actor))
+        return self._with_candidates(await self._call("POST", "/api/v1/offers", json=body, actor=actor))
 
     async def change_offer(self, offer_id: str, body: dict[str, Any], actor: str) -> dict[str, Any]:
-        return _with_candidates(await self._call("PUT", f"/api/v1/offers/{segment(offer_id)}", json=body, actor=actor))
+        return self._with_candidates(
+            await self._call("PUT", f"/api/v1/offers/{segment(offer_id)}", json=body, actor=actor)
+        )
 
     async def confirm_offer(self, offer_id: str, actor: str) -> dict[str, Any]:
-        return _object(await self._call("POST", f"/api/v1/offers/{segment(offer_id)}/confirm", json={}, actor=actor))
+        return self._object(
+            await self._call("POST", f"/api/v1/offers/{segment(offer_id)}/confirm", json={}, actor=actor)
+        )
 
     async def withdraw_offer(self, offer_id: str, reason: str, actor: str) -> dict[str, Any]:
-        return _object(
+        return self._object(
             await self._call(
                 "POST", f"/api/v1/offers/{segment(offer_id)}/withdraw", json={"reason": reason}, actor=actor
             )
@@ -77,13 +73,15 @@ class OffersClient:
         self, *, social_area_key: str | None = None, limit: int = 50, offset: int = 0
     ) -> dict[str, Any]:
         params = {"social_area_key": social_area_key, "limit": limit, "offset": offset}
-        return _page(await self._call("GET", "/api/v1/duplicates", params=params))
+        return self._page(await self._call("GET", "/api/v1/duplicates", params=params))
 
     async def dismiss_duplicate(self, pair_id: str, actor: str) -> dict[str, Any]:
-        return _object(await self._call("POST", f"/api/v1/duplicates/{segment(pair_id)}/dismiss", json={}, actor=actor))
+        return self._object(
+            await self._call("POST", f"/api/v1/duplicates/{segment(pair_id)}/dismiss", json={}, actor=actor)
+        )
 
     async def merge_duplicate(self, pair_id: str, keep_offer_id: str, actor: str) -> dict[str, Any]:
-        return _object(
+        return self._object(
             await self._call(
                 "POST",
                 f"/api/v1/duplicates/{segment(pair_id)}/merge",
@@ -95,45 +93,38 @@ class OffersClient:
     # --- what the forms offer to choose from ----------------------------------------------------------
 
     async def vocabularies(self) -> dict[str, list[str]]:
-        data = _object(await self._call("GET", "/api/v1/vocabularies"))
+        data = self._object(await self._call("GET", "/api/v1/vocabularies"))
         return {k: [str(t) for t in v] for k, v in data.items() if isinstance(v, list)}
 
     async def actors(self) -> list[dict[str, Any]] | None:
         """The actors (organisations) for the provider select; None when the registry has no actors API."""
         try:
             data = await self._call("GET", "/api/v1/actors")
-        except RegistryError as exc:
-            if exc.status_code in (404, 405):
+        except NotFound:
+            return None
+        except Rejected as exc:
+            if exc.status_code == 405:
                 return None
             raise
         if not isinstance(data, list):
             return None
         return [a for a in data if isinstance(a, dict) and "id" in a and "name" in a]
 
+    def _object(self, data: Any) -> dict[str, Any]:
+        if not isinstance(data, dict):
+            raise self.registry.unavailable("offers: no object")
+        return data
 
-def _refusal(status_code: int, detail: Any) -> RegistryError:
-    if isinstance(detail, dict) and isinstance(detail.get("message"), str):
-        return OfferRefused(status_code, str(detail.get("field") or ""), detail["message"])
-    return refusal(status_code, detail)
+    def _page(self, data: Any) -> dict[str, Any]:
+        page = self._object(data)
+        if not isinstance(page.get("items"), list):
+            raise self.registry.unavailable("offers: no page")
+        page.setdefault("total", len(page["items"]))
+        return page
 
-
-def _object(data: Any) -> dict[str, Any]:
-    if not isinstance(data, dict):
-        raise RegistryUnavailable("unexpected answer from the registry")
-    return data
-
-
-def _page(data: Any) -> dict[str, Any]:
-    page = _object(data)
-    if not isinstance(page.get("items"), list):
-        raise RegistryUnavailable("unexpected answer from the registry")
-    page.setdefault("total", len(page["items"]))
-    return page
-
-
-def _with_candidates(data: Any) -> dict[str, Any]:
-    result = _object(data)
-    if not isinstance(result.get("offer"), dict):
-        raise RegistryUnavailable("unexpected answer from the registry")
-    result.setdefault("duplicate_candidates", [])
-    return result
+    def _with_candidates(self, data: Any) -> dict[str, Any]:
+        result = self._object(data)
+        if not isinstance(result.get("offer"), dict):
+            raise self.registry.unavailable("offers: no offer")
+        result.setdefault("duplicate_candidates", [])
+        return result

@@ -1,61 +1,27 @@
-"""Client of the registry's API for actors, people, bodies and memberships.
+"""The registry's API of actors, people, bodies and memberships: ``registry.people``.
 
-Uses the HTTP client of the shared ``RegistryClient`` (same base URL, timeout and transport) but keeps the
-registry's structured 422 answers: ``{"detail": [{"loc": ["body", "ends_on"], "msg": "…"}]}`` becomes
-``FieldsRefused`` with the message per field, so the pages can show it next to the field.
+A refusal names the wrong fields in its problem answer's ``errors`` (``Rejected.errors``), so the pages can
+show each message next to its field; an erased person is ``Gone`` (410).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from quartier_gateway.clients.registry import RegistryClient, RegistryUnavailable, refusal, segment
-
-JSON = dict[str, Any]
+from quartier_gateway.clients.base import JSON, ServiceClient, segment
 
 
-class FieldsRefused(Exception):
-    """The registry refused the input (422). ``detail`` is its answer: a German text or a list of field errors."""
+class PeopleCalls:
+    """People calls over the registry's connection."""
 
-    def __init__(self, detail: Any) -> None:
-        super().__init__(str(detail))
-        self.detail = detail
-
-
-class PersonGone(Exception):
-    """The person's data was erased (410)."""
-
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail)
-        self.detail = detail
-
-
-def _refusal(status_code: int, detail: Any) -> Exception:
-    if status_code == 422:
-        return FieldsRefused(detail if detail is not None else "Die Angaben wurden abgelehnt.")
-    if status_code == 410:
-        return PersonGone(detail if isinstance(detail, str) else "Die Daten dieser Person wurden gelöscht.")
-    return refusal(status_code, detail)
-
-
-class PeopleClient:
-    def __init__(self, registry: RegistryClient) -> None:
+    def __init__(self, registry: ServiceClient) -> None:
         self.registry = registry
 
-    async def _request(self, method: str, path: str, **kwargs: Any) -> Any:
-        return await self.registry.request(method, path, refuse=_refusal, **kwargs)
-
     async def _list(self, path: str) -> list[JSON]:
-        data = await self._request("GET", path)
-        if not isinstance(data, list):
-            raise RegistryUnavailable("unexpected answer from the registry")
-        return [d for d in data if isinstance(d, dict)]
+        return await self.registry.many(path)
 
     async def _one(self, method: str, path: str, *, json: Any = None, actor: str | None = None) -> JSON:
-        data = await self._request(method, path, json=json, actor=actor)
-        if not isinstance(data, dict):
-            raise RegistryUnavailable("unexpected answer from the registry")
-        return data
+        return await self.registry.one(method, path, json=json, actor=actor)
 
     # --- actors
 

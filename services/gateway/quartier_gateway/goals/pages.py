@@ -10,13 +10,14 @@ Planning's German refusals are shown; a stale edit (409) keeps the input.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
 from quartier_gateway.auth.domain import Principal
-from quartier_gateway.clients.planning import JSON, PlanRefused
+from quartier_gateway.clients.base import JSON, Rejected
 from quartier_gateway.goals.rules import (
     FIELD_LABELS,
     check_goal_form,
@@ -26,10 +27,12 @@ from quartier_gateway.goals.rules import (
     may_read_goals,
     validity_text,
 )
-from quartier_gateway.needs.pages import _when
-from quartier_gateway.needs.rules import german_date, split_refusal
-from quartier_gateway.plans.pages.plan import planning_of
-from quartier_gateway.web.middleware import Forbidden, gateway_of, render, require_staff, uuid_or_404
+from quartier_gateway.needs.rules import split_refusal
+from quartier_gateway.web.dependencies import Staff
+from quartier_gateway.web.errors import Forbidden, uuid_or_404
+from quartier_gateway.web.format import german_date, german_datetime
+from quartier_gateway.web.state import gateway_of
+from quartier_gateway.web.templates import render
 
 router = APIRouter(include_in_schema=False)
 
@@ -49,27 +52,28 @@ def _str(form: FormData, name: str) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def _reader(request: Request) -> Principal:
-    principal = require_staff(request)
+def _reader(principal: Staff) -> Principal:
     if not may_read_goals(principal):
         raise Forbidden()
     return principal
 
 
-def _manager(request: Request) -> Principal:
-    principal = _reader(request)
+def _manager(principal: Annotated[Principal, Depends(_reader)]) -> Principal:
     if not may_manage_goals(principal):
         raise Forbidden()
     return principal
 
 
+Reader = Annotated[Principal, Depends(_reader)]
+Manager = Annotated[Principal, Depends(_manager)]
+
+
 @router.get("/steuerungsziele")
-async def goals_list(request: Request) -> Response:
-    principal = _reader(request)
+async def goals_list(request: Request, principal: Reader) -> Response:
     include_retired = request.query_params.get("alle") == "1"
     raw_year = request.query_params.get("jahr", "")
     year = int(raw_year) if raw_year.isdigit() and len(raw_year) == 4 else None
-    goals = await planning_of(request).goals(include_retired=include_retired, year=year)
+    goals = await gateway_of(request).planning.goals(include_retired=include_retired, year=year)
     return render(
         request,
         "goals/list.html",
@@ -110,22 +114,20 @@ def _form_page(
 
 
 @router.get("/steuerungsziele/neu")
-async def goal_new(request: Request) -> Response:
-    _manager(request)
+async def goal_new(request: Request, _: Manager) -> Response:
     return _form_page(request, values={"valid_from_year": str(dt.date.today().year + 1)})
 
 
 @router.post("/steuerungsziele/neu")
-async def goal_create(request: Request) -> Response:
-    principal = _manager(request)
+async def goal_create(request: Request, principal: Manager) -> Response:
     form = await request.form()
     checked = check_goal_form({k: _str(form, k) for k in FIELD_LABELS}, dt.date.today())
     errors = dict(checked.errors)
     if not errors:
         try:
-            goal = await planning_of(request).create_goal(checked.payload, principal.username)
-        except PlanRefused as refused:
-            field, message = split_refusal(refused.detail, FIELD_LABELS)
+            goal = await gateway_of(request).planning.create_goal(checked.payload, principal.username)
+        except Rejected as refused:
+            field, message = split_refusal(refused.field, refused.message, FIELD_LABELS)
             if refused.status_code == 422 and field is not None:
                 errors[field] = message
             else:
@@ -171,7 +173,7 @@ async def _goal_page(
             "stale_hint": STALE_HINT if stale else None,
             "validity": validity_text,
             "de_date": german_date,
-            "when": _when,
+            "when": german_datetime,
             "event_name": goal_event_name,
             "today": dt.date.today().isoformat(),
             "notice": NOTICES.get(request.query_params.get("gespeichert", "")),
@@ -181,16 +183,14 @@ async def _goal_page(
 
 
 @router.get("/steuerungsziele/{goal_id}")
-async def goal_page(request: Request, goal_id: str) -> Response:
-    principal = _reader(request)
-    goal = await planning_of(request).goal(uuid_or_404(goal_id))
+async def goal_page(request: Request, principal: Reader, goal_id: str) -> Response:
+    goal = await gateway_of(request).planning.goal(uuid_or_404(goal_id))
     return await _goal_page(request, principal, goal)
 
 
 @router.post("/steuerungsziele/{goal_id}/aendern")
-async def goal_change(request: Request, goal_id: str) -> Response:
-    principal = _manager(request)
-    planning = planning_of(request)
+async def goal_change(request: Request, principal: Manager, goal_id: str) -> Response:
+    planning = gateway_of(request).planning
     goal = await planning.goal(uuid_or_404(goal_id))
     form = await request.form()
     checked = check_goal_form({k: _str(form, k) for k in FIELD_LABELS}, dt.date.today())
@@ -212,9 +212,9 @@ async def goal_change(request: Request, goal_id: str) -> Response:
     if not errors:
         try:
             await planning.change_goal(str(goal["id"]), checked.payload, int(values["version"]), principal.username)
-        except PlanRefused as refused:
+        except Rejected as refused:
             fresh = await planning.goal(str(goal["id"]))
-            field, message = split_refusal(refused.detail, FIELD_LABELS)
+            field, message = split_refusal(refused.field, refused.message, FIELD_LABELS)
             if refused.status_code == 422 and field is not None and field != "version":
                 return await _goal_page(
                     request, principal, fresh, values=values, errors={field: message}, status_code=422
@@ -229,9 +229,8 @@ async def goal_change(request: Request, goal_id: str) -> Response:
 
 
 @router.post("/steuerungsziele/{goal_id}/zurueckziehen")
-async def goal_retire(request: Request, goal_id: str) -> Response:
-    principal = _manager(request)
-    planning = planning_of(request)
+async def goal_retire(request: Request, principal: Manager, goal_id: str) -> Response:
+    planning = gateway_of(request).planning
     goal = await planning.goal(uuid_or_404(goal_id))
     reason = _str(await request.form(), "reason")
     if not reason:
@@ -244,7 +243,7 @@ async def goal_retire(request: Request, goal_id: str) -> Response:
         )
     try:
         await planning.retire_goal(str(goal["id"]), reason, principal.username)
-    except PlanRefused as refused:
+    except Rejected as refused:
         fresh = await planning.goal(str(goal["id"]))
         return await _goal_page(request, principal, fresh, refusal=refused.detail, status_code=refused.status_code)
     return RedirectResponse(f"/steuerungsziele/{goal['id']}?gespeichert=zurueckgezogen", status_code=303)

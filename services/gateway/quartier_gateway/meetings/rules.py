@@ -237,22 +237,6 @@ def berlin(value: Any) -> dt.datetime | None:
     return parsed.astimezone(BERLIN) if parsed else None
 
 
-def german_datetime(value: Any) -> str:
-    """``2027-03-12T16:00:00Z`` → ``12.03.2027, 17:00 Uhr`` (Europe/Berlin); anything else unchanged."""
-    local = berlin(value)
-    return local.strftime("%d.%m.%Y, %H:%M Uhr") if local else str(value or "")
-
-
-def german_date(value: Any) -> str:
-    local = berlin(value)
-    if local:
-        return local.strftime("%d.%m.%Y")
-    text = str(value or "")
-    if len(text) >= 10 and text[4] == "-" and text[7] == "-":
-        return f"{text[8:10]}.{text[5:7]}.{text[0:4]}"
-    return text
-
-
 def meeting_when(starts_at: Any, ends_at: Any) -> str:
     """``12.03.2027, 17:00–19:00 Uhr``; over midnight both dates."""
     start, end = berlin(starts_at), berlin(ends_at)

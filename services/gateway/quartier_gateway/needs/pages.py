@@ -10,15 +10,14 @@ Every action is a POST with the session's CSRF token (checked by the middleware)
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
 from quartier_gateway.auth.domain import Principal
-from quartier_gateway.clients.planning import JSON, PlanRefused
-from quartier_gateway.clients.registry import RegistryError, SocialArea
+from quartier_gateway.clients.base import JSON, NotFound, Refused, Rejected
+from quartier_gateway.clients.registry import SocialArea
 from quartier_gateway.needs.rules import (
     FIELD_LABELS,
     SOURCE_NAMES,
@@ -27,7 +26,6 @@ from quartier_gateway.needs.rules import (
     allowed_sources,
     check_need_form,
     event_name,
-    german_date,
     may_answer,
     may_raise_in,
     may_read_area,
@@ -40,8 +38,11 @@ from quartier_gateway.needs.rules import (
     status_name,
     trace_steps,
 )
-from quartier_gateway.plans.pages.plan import planning_of
-from quartier_gateway.web.middleware import Forbidden, berlin_time, gateway_of, render, require_staff, uuid_or_404
+from quartier_gateway.web.dependencies import Staff
+from quartier_gateway.web.errors import Forbidden, uuid_or_404
+from quartier_gateway.web.format import german_date, german_datetime
+from quartier_gateway.web.state import gateway_of
+from quartier_gateway.web.templates import render
 
 router = APIRouter(include_in_schema=False)
 
@@ -89,30 +90,21 @@ def _districts(areas: dict[str, SocialArea]) -> dict[str, list[str]]:
 
 async def _actors(request: Request) -> list[tuple[str, str]]:
     """The registry's actors that are not withdrawn, as (id, name) sorted by name."""
-    data = await gateway_of(request).registry.request("GET", "/api/v1/actors")
+    data = await gateway_of(request).registry.actors()
     actors = [(str(a["id"]), str(a["name"])) for a in data or [] if isinstance(a, dict) and not a.get("withdrawn")]
     return sorted(actors, key=lambda a: a[1])
 
 
 async def _actor_names(request: Request) -> dict[str, str]:
-    data = await gateway_of(request).registry.request("GET", "/api/v1/actors")
+    data = await gateway_of(request).registry.actors()
     return {str(a["id"]): str(a["name"]) for a in data or [] if isinstance(a, dict)}
-
-
-def _when(value: Any) -> str:
-    """A history timestamp as TT.MM.JJJJ, HH:MM Uhr (Europe/Berlin)."""
-    try:
-        return berlin_time(dt.datetime.fromisoformat(str(value).replace("Z", "+00:00")))
-    except ValueError:
-        return german_date(str(value))
 
 
 # --- the list ------------------------------------------------------------------------------------------------
 
 
 @router.get("/bedarfe")
-async def needs_list(request: Request) -> Response:
-    principal = require_staff(request)
+async def needs_list(request: Request, principal: Staff) -> Response:
     areas = await _areas(request)
     readable = readable_area_keys(principal, _districts(areas))
     query = request.query_params
@@ -121,7 +113,7 @@ async def needs_list(request: Request) -> Response:
     source = query.get("herkunft", "")
     if area_key and area_key not in readable:
         raise Forbidden()
-    needs = await planning_of(request).needs(
+    needs = await gateway_of(request).planning.needs(
         social_area_key=area_key or None,
         status=status if status in STATUS_NAMES else None,
         source=source if source in SOURCE_NAMES else None,
@@ -192,8 +184,7 @@ def _may_raise_somewhere(principal: Principal, areas: dict[str, SocialArea]) -> 
 
 
 @router.get("/bedarfe/neu")
-async def need_new(request: Request) -> Response:
-    principal = require_staff(request)
+async def need_new(request: Request, principal: Staff) -> Response:
     areas = await _areas(request)
     _may_raise_somewhere(principal, areas)
     return await _new_page(
@@ -202,8 +193,7 @@ async def need_new(request: Request) -> Response:
 
 
 @router.post("/bedarfe/neu")
-async def need_create(request: Request) -> Response:
-    principal = require_staff(request)
+async def need_create(request: Request, principal: Staff) -> Response:
     areas = await _areas(request)
     _may_raise_somewhere(principal, areas)
     form = await request.form()
@@ -224,9 +214,9 @@ async def need_create(request: Request) -> Response:
     errors = dict(checked.errors)
     if not errors:
         try:
-            need = await planning_of(request).raise_need(checked.payload, principal.username)
-        except PlanRefused as refused:
-            field, message = split_refusal(refused.detail)
+            need = await gateway_of(request).planning.raise_need(checked.payload, principal.username)
+        except Rejected as refused:
+            field, message = split_refusal(refused.field, refused.message)
             if refused.status_code == 422 and field is not None:
                 errors[field] = message
             else:
@@ -241,9 +231,10 @@ async def need_create(request: Request) -> Response:
 # --- one need ------------------------------------------------------------------------------------------------
 
 
-async def _readable_need(request: Request, need_id: str) -> tuple[Principal, JSON, SocialArea | None]:
-    principal = require_staff(request)
-    need = await planning_of(request).need(uuid_or_404(need_id))
+async def _readable_need(
+    request: Request, principal: Principal, need_id: str
+) -> tuple[Principal, JSON, SocialArea | None]:
+    need = await gateway_of(request).planning.need(uuid_or_404(need_id))
     area = (await _areas(request)).get(str(need.get("social_area_key")))
     if not may_read_area(principal, str(need.get("social_area_key")), [d.key for d in area.districts] if area else []):
         raise Forbidden()
@@ -251,7 +242,7 @@ async def _readable_need(request: Request, need_id: str) -> tuple[Principal, JSO
 
 
 async def _measure_choices(request: Request, social_area_key: str) -> list[tuple[str, str]]:
-    planning = planning_of(request)
+    planning = gateway_of(request).planning
     plans = [p for p in await planning.plans(social_area_key=social_area_key) if p.get("state") != "evaluated"]
     return measure_choices([await planning.plan(str(p["id"])) for p in plans])
 
@@ -281,8 +272,8 @@ async def _need_page(
     measure_title = ""
     if need.get("plan_id") and need.get("measure_id"):
         try:
-            plan = await planning_of(request).plan(str(need["plan_id"]))
-        except RegistryError:
+            plan = await gateway_of(request).planning.plan(str(need["plan_id"]))
+        except Refused:
             plan = {}
         measure = next((m for m in plan.get("measures") or [] if str(m.get("id")) == str(need["measure_id"])), None)
         measure_title = (measure or {}).get("spec", {}).get("title", "") if measure else ""
@@ -309,7 +300,7 @@ async def _need_page(
             "refusal": refusal,
             "notice": NOTICES.get(request.query_params.get("gespeichert", "")),
             "de_date": german_date,
-            "when": _when,
+            "when": german_datetime,
             "event_name": event_name,
         },
         status_code=status_code,
@@ -317,16 +308,16 @@ async def _need_page(
 
 
 @router.get("/bedarfe/{need_id}")
-async def need_page(request: Request, need_id: str) -> Response:
-    principal, need, area = await _readable_need(request, need_id)
+async def need_page(request: Request, principal: Staff, need_id: str) -> Response:
+    principal, need, area = await _readable_need(request, principal, need_id)
     return await _need_page(request, principal, need, area)
 
 
 @router.post("/bedarfe/{need_id}/{action}")
-async def need_command(request: Request, need_id: str, action: str) -> Response:
+async def need_command(request: Request, principal: Staff, need_id: str, action: str) -> Response:
     if action not in COMMANDS:
-        raise RegistryError(404, "Nicht gefunden.")
-    principal, need, area = await _readable_need(request, need_id)
+        raise NotFound(404, "Nicht gefunden.")
+    principal, need, area = await _readable_need(request, principal, need_id)
     command, field = COMMANDS[action]
     if not may_answer(principal, str(need.get("social_area_key", ""))):
         raise Forbidden()
@@ -347,12 +338,14 @@ async def need_command(request: Request, need_id: str, action: str) -> Response:
         body = {"forwarded_to": value}
     else:
         body = {"reason": value}
-    planning = planning_of(request)
+    planning = gateway_of(request).planning
     try:
         await planning.need_command(str(need["id"]), command, body, principal.username)
-    except PlanRefused as refused:
+    except Rejected as refused:
         fresh = await planning.need(str(need["id"]))
-        name, message = split_refusal(refused.detail, ("plan_id", "measure_id", "forwarded_to", "reason"))
+        name, message = split_refusal(
+            refused.field, refused.message, ("plan_id", "measure_id", "forwarded_to", "reason")
+        )
         if refused.status_code == 422 and name is not None:
             return await _need_page(
                 request, principal, fresh, area, errors={field: message}, values={field: value}, status_code=422
@@ -364,16 +357,16 @@ async def need_command(request: Request, need_id: str, action: str) -> Response:
 
 
 @router.get("/bedarfe/{need_id}/spur")
-async def need_trace(request: Request, need_id: str) -> Response:
-    _, need, area = await _readable_need(request, need_id)
-    planning = planning_of(request)
+async def need_trace(request: Request, principal: Staff, need_id: str) -> Response:
+    _, need, area = await _readable_need(request, principal, need_id)
+    planning = gateway_of(request).planning
     trace = await planning.need_trace(str(need["id"]))
     plan_id = (trace.get("where") or {}).get("plan_id")
     plan: JSON | None = None
     if plan_id:
         try:
             plan = await planning.plan(str(plan_id))
-        except RegistryError:
+        except Refused:
             plan = None
     steps = trace_steps(
         trace,

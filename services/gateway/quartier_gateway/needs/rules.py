@@ -19,6 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from quartier_gateway.auth.domain import Principal, Role
+from quartier_gateway.web.format import german_date
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -236,34 +237,14 @@ def check_need_form(
     return NeedForm(v, errors, payload)
 
 
-def split_refusal(detail: str, known: Iterable[str] = FIELD_LABELS) -> tuple[str | None, str]:
-    """Planning's 422 ``"field: message"`` → (field, message) when the field is one of ``known``."""
-    head, sep, tail = detail.partition(":")
-    if sep and head.strip() in set(known):
-        return head.strip(), tail.strip()
-    return None, detail
+def split_refusal(field: str | None, message: str, known: Iterable[str] = FIELD_LABELS) -> tuple[str | None, str]:
+    """A refusal's field error → (field, message) when the field is one of ``known``, else (None, message)."""
+    if field is not None and field in set(known):
+        return field, message
+    return None, message
 
 
 # --- dates and history -------------------------------------------------------------------------------------
-
-
-def german_date(value: str | None) -> str:
-    """``2027-02-01`` → ``01.02.2027``; an ISO timestamp → its date in Europe/Berlin; else unchanged."""
-    text = str(value or "").strip()
-    if not text:
-        return ""
-    if len(text) > 10 and text[10] in "T ":
-        try:
-            moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-        except ValueError:
-            return text
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=dt.UTC)
-        return moment.astimezone(BERLIN).strftime("%d.%m.%Y")
-    try:
-        return dt.date.fromisoformat(text[:10]).strftime("%d.%m.%Y")
-    except ValueError:
-        return text
 
 
 def short_event(event_type: str) -> str:

@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from quartier_gateway.auth.domain import Principal, Role
+from quartier_shared.errors import FieldError
 
 # --- vocabularies of the registry, in German -------------------------------------------------------------
 
@@ -164,20 +165,6 @@ def parse_date(text: str) -> dt.date | None:
     raise DateInvalid("Bitte geben Sie ein gültiges Datum im Format TT.MM.JJJJ an.")
 
 
-def german_date(value: Any) -> str:
-    """``2026-01-31`` (or a date) → ``31.01.2026``; empty stays empty."""
-    if value is None or value == "":
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.strftime("%d.%m.%Y")
-    if isinstance(value, dt.date):
-        return value.strftime("%d.%m.%Y")
-    try:
-        return dt.date.fromisoformat(str(value)[:10]).strftime("%d.%m.%Y")
-    except ValueError:
-        return str(value)
-
-
 def iso_date(value: Any) -> str:
     """The value for ``<input type=date>``."""
     if isinstance(value, dt.date):
@@ -190,17 +177,27 @@ def iso_date(value: Any) -> str:
 _FIELD_PREFIX = re.compile(r"^Feld „[^“]*“:\s*")
 
 
-def field_errors(detail: Any, field_ids: dict[str, str] | None = None, default: str = "") -> dict[str, str]:
-    """``{"detail": [{"loc": ["body", "ends_on"], "msg": "…"}]}`` → ``{"ends_on": "…"}``.
+def field_errors(
+    errors: Sequence[FieldError], detail: str, field_ids: dict[str, str] | None = None, default: str = ""
+) -> dict[str, str]:
+    """The registry's field errors (``address.street``, ``social_area_keys.0``) → ``{form control id: message}``.
 
-    ``field_ids`` maps a dotted API field (``address.street``) to the id of its form control; an error
-    whose field has no control lands under ``default`` (shown in the summary at the top).
+    ``field_ids`` maps a dotted API field to the id of its form control; an error whose field has no control
+    lands under ``default`` (shown in the summary at the top), as does the ``detail`` of a refusal without
+    field errors.
     """
     ids = field_ids or {}
     out: dict[str, str] = {}
-    if isinstance(detail, str):
+    if not errors:
         out[default] = detail
         return out
+    for error in errors:
+        api_field = ".".join(p for p in error.field.split(".") if p and not p.isdigit())
+        message = _FIELD_PREFIX.sub("", error.message or "Ungültige Angabe.")
+        target = ids.get(api_field, api_field if api_field in ids.values() else default)
+        if target not in out:
+            out[target] = message
+    return out
     if not isinstance(detail, list):
         return out
     for item in detail:

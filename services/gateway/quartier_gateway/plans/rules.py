@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from quartier_gateway.auth.domain import Principal, Role
+from quartier_gateway.web.format import german_date
 
 STATE_NAMES: dict[str, str] = {
     "draft": "Entwurf",
@@ -187,14 +188,6 @@ def event_name(event_type: str) -> str:
     return EVENT_NAMES.get(short, short)
 
 
-def german_date(value: str | None) -> str:
-    """``2027-02-01`` (or an ISO timestamp) → ``01.02.2027``; anything else unchanged."""
-    text = str(value or "")
-    if len(text) >= 10 and text[4] == "-" and text[7] == "-":
-        return f"{text[8:10]}.{text[5:7]}.{text[0:4]}"
-    return text
-
-
 # --- measures: field names, the form, review and evaluation -------------------------------------------
 
 MEASURE_LABELS: dict[str, str] = {
@@ -354,19 +347,19 @@ def measure_values(spec: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def refusal_field(detail: str, prefix: str = "") -> tuple[str | None, str]:
-    """Planning's 422 ``"field: message"`` → (the form field's id, the message); (None, detail) if the field is
-    not one of the form's."""
-    if ":" not in detail:
-        return None, detail
-    name, message = (part.strip() for part in detail.split(":", 1))
+def refusal_field(field: str | None, message: str, prefix: str = "") -> tuple[str | None, str]:
+    """Planning's field error → (the form field's id, the message); (None, message) if the field is not one of
+    the form's."""
+    if field is None:
+        return None, message
+    name = field
     if name in ("residential_area_number", "at_community_centre"):
         name = "place"
     if name == "period":
         name = "starts_on"
     if name in MEASURE_LABELS:
         return prefix + name, message
-    return None, detail
+    return None, message
 
 
 def field_label(field_id: str, prefix_labels: Mapping[str, str] | None = None) -> str:

@@ -19,15 +19,14 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from quartier_gateway.clients.registry import RegistryError, RegistryUnavailable, SocialArea
-from quartier_gateway.clients.reporting import JSON, ReportingClient, ReportRefused
+from quartier_gateway.clients.base import JSON, NotFound, Refused, Rejected, Unavailable
+from quartier_gateway.clients.registry import SocialArea
+from quartier_gateway.clients.reporting import ReportingClient
 from quartier_gateway.reports.rules import (
     board_rows,
     current_year,
     distribution_filter,
     distribution_views,
-    german_date,
-    german_time,
     may_publish,
     may_view_draft,
     parse_year,
@@ -37,7 +36,11 @@ from quartier_gateway.reports.rules import (
     report_view,
     split_report_name,
 )
-from quartier_gateway.web.middleware import Forbidden, error_response, gateway_of, principal_of, render, require_staff
+from quartier_gateway.web.dependencies import Staff, require_staff
+from quartier_gateway.web.errors import Forbidden, error_response
+from quartier_gateway.web.format import german_date, german_datetime
+from quartier_gateway.web.state import gateway_of, principal_of
+from quartier_gateway.web.templates import render
 
 log = logging.getLogger(__name__)
 
@@ -74,10 +77,9 @@ async def _names(request: Request) -> dict[str, str]:
 
 
 @router.get("/lagebild")
-async def board(request: Request) -> Response:
-    principal = require_staff(request)
+async def board(request: Request, principal: Staff) -> Response:
     year = parse_year(request.query_params.get("jahr"), _this_year())
-    data = await reporting_of(request).board(year)
+    data = await gateway_of(request).reporting.board(year)
     rows = board_rows(principal, data)
     return render(
         request,
@@ -90,11 +92,10 @@ async def board(request: Request) -> Response:
 
 
 @router.get("/auswertungen")
-async def evaluations(request: Request) -> Response:
-    principal = require_staff(request)
+async def evaluations(request: Request, principal: Staff) -> Response:
     raw_year = request.query_params.get("jahr", "")
     year = parse_year(raw_year, 0) or None
-    distributions = await reporting_of(request).distributions(distribution_filter(principal), year)
+    distributions = await gateway_of(request).reporting.distributions(distribution_filter(principal), year)
     views = distribution_views(principal, distributions, await _names(request))
     return render(
         request,
@@ -120,7 +121,7 @@ async def reports_list(request: Request) -> Response:
     wanted = request.query_params.get("jahr", "")
     if wanted and may_view_draft(principal):
         return RedirectResponse(f"/berichte/{parse_year(wanted, _this_year())}", status_code=303)
-    reports = await reporting_of(request).reports()
+    reports = await gateway_of(request).reporting.reports()
     rows = []
     for entry in sorted(reports, key=lambda e: int(e.get("year") or 0), reverse=True):
         versions = [v for v in entry.get("versions") or [] if isinstance(v, dict)]
@@ -151,11 +152,11 @@ async def reports_list(request: Request) -> Response:
 async def report_page(request: Request, name: str) -> Response:
     parsed = split_report_name(name)
     if parsed is None:
-        raise RegistryError(404, "Diesen Bericht gibt es nicht.")
+        raise NotFound(404, "Diesen Bericht gibt es nicht.")
     year, kind = parsed
     principal = principal_of(request)
     staff = may_view_draft(principal)
-    client = reporting_of(request)
+    client = gateway_of(request).reporting
     if kind is not None:
         draft = request.query_params.get("entwurf") == "1"
         if draft and not staff:
@@ -163,10 +164,8 @@ async def report_page(request: Request, name: str) -> Response:
         wanted = request.query_params.get("version", "")
         try:
             file = await client.report_file(year, kind, draft=draft, version=int(wanted) if wanted.isdigit() else None)
-        except RegistryError as exc:
-            if exc.status_code == 404:
-                return _no_report(request, year)
-            raise
+        except NotFound:
+            return _no_report(request, year)
         disposition = "inline" if kind == "pdf" else "attachment"
         suffix = "-entwurf" if draft else (f"-v{int(wanted)}" if wanted.isdigit() else "")
         return Response(
@@ -186,10 +185,8 @@ async def report_page(request: Request, name: str) -> Response:
         return _no_report(request, year)
     try:
         report = await client.report(year, version)
-    except RegistryError as exc:
-        if exc.status_code == 404:
-            return _no_report(request, year)
-        raise
+    except NotFound:
+        return _no_report(request, year)
     view = report_view(report, year=year, version=version)
     published = next((v for v in versions if int(v.get("version") or 0) == version), None)
     return render(
@@ -201,7 +198,7 @@ async def report_page(request: Request, name: str) -> Response:
             "version": version,
             "published": {
                 "version": version,
-                "published_on": german_time(published.get("published_at")),
+                "published_on": german_datetime(published.get("published_at")),
             }
             if published
             else None,
@@ -228,7 +225,7 @@ def _no_report(request: Request, year: int) -> Response:
 def _year_or_404(raw: str) -> int:
     parsed = split_report_name(raw)
     if parsed is None or parsed[1] is not None:
-        raise RegistryError(404, "Diesen Bericht gibt es nicht.")
+        raise NotFound(404, "Diesen Bericht gibt es nicht.")
     return parsed[0]
 
 
@@ -241,7 +238,7 @@ async def figure_entries(request: Request, raw_year: str) -> Response:
     query = request.query_params
     raw_version = query.get("version", "")
     version: int | None = int(raw_version) if raw_version.isdigit() else None
-    client = reporting_of(request)
+    client = gateway_of(request).reporting
     if version is None and not staff:
         versions = _published_versions(await client.reports(), year)
         if not versions:
@@ -249,14 +246,12 @@ async def figure_entries(request: Request, raw_year: str) -> Response:
         version = int(versions[-1]["version"])
     try:
         report = await client.report(year, version)
-    except RegistryError as exc:
-        if exc.status_code == 404:
-            return _no_report(request, year)
-        raise
+    except NotFound:
+        return _no_report(request, year)
     view = report_view(report, year=year, version=version)
     figure = view.find(query.get("bereich", ""), query.get("dimension", ""), query.get("schluessel", ""))
     if figure is None:
-        raise RegistryError(404, "Diese Zahl gibt es im Bericht nicht.")
+        raise NotFound(404, "Diese Zahl gibt es im Bericht nicht.")
     entries = [
         {
             "kind": ref_kind_name(ref.get("kind")),
@@ -287,8 +282,8 @@ async def publish(request: Request, raw_year: str) -> Response:
     if not may_publish(principal):
         raise Forbidden()
     try:
-        published = await reporting_of(request).publish(year, principal.username)
-    except ReportRefused as refused:
+        published = await gateway_of(request).reporting.publish(year, principal.username)
+    except Rejected as refused:
         return RedirectResponse(f"/berichte/{year}?fehler={quote(refused.detail)}", status_code=303)
     version = int(published.get("version") or 0)
     return RedirectResponse(f"/berichte/{year}?version={version}&gespeichert=veroeffentlicht", status_code=303)
@@ -303,8 +298,8 @@ async def public_area_report(request: Request, area: SocialArea) -> dict[str, An
     without it)."""
     year = parse_year(request.query_params.get("jahr"), 0) or None
     try:
-        data = await reporting_of(request).public_social_area(area.key, year)
-    except (RegistryError, RegistryUnavailable) as exc:
+        data = await gateway_of(request).reporting.public_social_area(area.key, year)
+    except (Refused, Unavailable) as exc:
         log.info("public reporting unavailable", extra={"social_area": area.key, "error": repr(exc)})
         return None
     return public_plan_view(data)

@@ -24,6 +24,7 @@ from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
 
 from quartier_gateway.auth.domain import Principal, Role
+from quartier_gateway.web.format import german_date, german_datetime
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -111,36 +112,6 @@ def sees_distribution(principal: Principal | None, distribution: Mapping[str, An
 # --- dates ----------------------------------------------------------------------------------------------
 
 
-def german_date(value: Any) -> str:
-    """``2027-02-01`` → ``01.02.2027``; an ISO timestamp in Europe/Berlin; anything else unchanged."""
-    text = str(value or "")
-    if len(text) > 10 and text[4] == "-" and text[7] == "-":
-        try:
-            moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-        except ValueError:
-            return f"{text[8:10]}.{text[5:7]}.{text[0:4]}"
-        if moment.tzinfo is not None:
-            moment = moment.astimezone(BERLIN)
-        return moment.strftime("%d.%m.%Y")
-    if len(text) == 10 and text[4] == "-" and text[7] == "-":
-        return f"{text[8:10]}.{text[5:7]}.{text[0:4]}"
-    return text
-
-
-def german_time(value: Any) -> str:
-    """An ISO timestamp → ``TT.MM.JJJJ, HH:MM Uhr`` in Europe/Berlin; a date alone → ``TT.MM.JJJJ``."""
-    text = str(value or "")
-    try:
-        moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return german_date(text)
-    if len(text) <= 10:
-        return moment.strftime("%d.%m.%Y")
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(BERLIN)
-    return moment.strftime("%d.%m.%Y, %H:%M Uhr")
-
-
 def current_year(now: dt.datetime) -> int:
     return now.astimezone(BERLIN).year
 
@@ -223,7 +194,7 @@ def board_row(area: Mapping[str, Any]) -> BoardRow:
         needs_answered=int(area.get("needs_answered") or 0),
         conference_id=str(conference["meeting_id"]) if conference and conference.get("meeting_id") else None,
         conference_title=str(conference.get("title") or "Stadtteilkonferenz") if conference else None,
-        conference_when=german_time(conference.get("starts_at")) if conference else None,
+        conference_when=german_datetime(conference.get("starts_at")) if conference else None,
         overdue_reports=overdue_report_items(area),
     )
 

@@ -10,7 +10,6 @@ numbers themselves stand in a table next to it.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -18,9 +17,12 @@ from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
 from quartier_gateway.auth.domain import Role
-from quartier_gateway.clients.registry import RegistryError, RegistryUnavailable
-from quartier_gateway.clients.registry_social_data import ImportRefused, SocialDataClient
-from quartier_gateway.web.middleware import gateway_of, render, require_admin, require_staff
+from quartier_gateway.clients.base import Refused, Unavailable
+from quartier_gateway.clients.registry_social_data import SocialDataCalls
+from quartier_gateway.web.dependencies import Admin, Staff
+from quartier_gateway.web.format import german_date, german_number
+from quartier_gateway.web.state import gateway_of
+from quartier_gateway.web.templates import render
 
 router = APIRouter(include_in_schema=False)
 
@@ -30,27 +32,11 @@ SPARK_PAD = 3
 UNAVAILABLE = "Die Sozialdaten sind gerade nicht erreichbar. Bitte versuchen Sie es später erneut."
 
 
-def client_of(request: Request) -> SocialDataClient:
-    return SocialDataClient(gateway_of(request).registry)
+def client_of(request: Request) -> SocialDataCalls:
+    return gateway_of(request).registry.social_data
 
 
 # ---------------------------------------------------------------- pure view helpers
-
-
-def german_number(value: float, unit: str) -> str:
-    """``38327`` → ``38.327``; ``18.8`` with unit ``%`` → ``18,8 %``."""
-    if unit == "%":
-        return f"{value:.1f}".replace(".", ",") + " %"
-    if float(value).is_integer():
-        return f"{int(value):,}".replace(",", ".")
-    return f"{value:,.1f}".replace(",", "_").replace(".", ",").replace("_", ".")
-
-
-def german_date(value: str) -> str:
-    try:
-        return date.fromisoformat(value).strftime("%d.%m.%Y")
-    except ValueError:
-        return value
 
 
 def sparkline(values: Sequence[float], years: Sequence[int] | None = None) -> dict[str, Any] | None:
@@ -152,9 +138,9 @@ async def social_data_panel(
     base: dict[str, Any] = {"public": public}
     try:
         area = await client_of(request).area(social_area_key)
-    except RegistryUnavailable:
+    except Unavailable:
         return {**base, "unavailable": UNAVAILABLE}
-    except (RegistryError, ValueError):
+    except (Refused, ValueError):
         return {**base, "empty": True}
     view = area_view(area, with_residential_areas=with_residential_areas)
     if not view["rows"] and not view["residential_areas"]:
@@ -166,8 +152,7 @@ async def social_data_panel(
 
 
 @router.get("/sozialdaten")
-async def social_data_page(request: Request) -> Response:
-    principal = require_staff(request)
+async def social_data_page(request: Request, principal: Staff) -> Response:
     areas = await gateway_of(request).registry.social_areas()
     wanted = request.query_params.get("sozialraum", "")
     keys = [a.key for a in areas]
@@ -209,14 +194,12 @@ def _import_page(
 
 
 @router.get("/sozialdaten/import")
-async def import_page(request: Request) -> Response:
-    require_admin(request)
+async def import_page(request: Request, _: Admin) -> Response:
     return _import_page(request)
 
 
 @router.post("/sozialdaten/import")
-async def import_submit(request: Request) -> Response:
-    principal = require_admin(request)
+async def import_submit(request: Request, principal: Admin) -> Response:
     form = await request.form()
     upload = form.get("datei")
     data = await upload.read() if isinstance(upload, UploadFile) else b""
@@ -225,10 +208,10 @@ async def import_submit(request: Request) -> Response:
         return _import_page(request, error="Bitte wählen Sie eine CSV-Datei aus.", status_code=422)
     try:
         result = await client_of(request).import_csv(data, principal.username)
-    except ImportRefused as refused:
-        return _import_page(request, lines=refused.lines, status_code=422)
-    except RegistryUnavailable:
+    except Unavailable:
         return _import_page(request, error=UNAVAILABLE, status_code=503)
-    except RegistryError as exc:
-        return _import_page(request, error=exc.detail, status_code=422)
+    except Refused as refused:
+        if refused.lines:
+            return _import_page(request, lines=refused.lines, status_code=422)
+        return _import_page(request, error=refused.detail, status_code=422)
     return _import_page(request, result=result)

@@ -15,14 +15,12 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from quartier_gateway.clients.registry import RegistryClient, RegistryError, RegistryUnavailable, segment
-from quartier_gateway.web.middleware import (
-    ensure_login_csrf,
-    gateway_of,
-    render,
-    session_of,
-    set_login_csrf_cookie,
-)
+from quartier_gateway.clients.base import Refused, Unavailable, segment
+from quartier_gateway.clients.invitations import InvitationsClient
+from quartier_gateway.web.csrf import ensure_login_csrf, set_login_csrf_cookie
+from quartier_gateway.web.dependencies import Invitations
+from quartier_gateway.web.state import gateway_of, session_of
+from quartier_gateway.web.templates import render
 
 router = APIRouter(include_in_schema=False)
 
@@ -38,25 +36,8 @@ SAVED_TEXT = {
 }
 
 
-class _Refused(Exception):
-    def __init__(self, status_code: int, detail: str) -> None:
-        super().__init__(detail)
-        self.status_code = status_code
-        self.detail = detail
-
-
-def _refuse(status_code: int, detail: Any) -> Exception:
-    text = detail if isinstance(detail, str) and detail else FORGED
-    return _Refused(status_code, text)
-
-
-def _client(request: Request) -> RegistryClient:
-    client: RegistryClient | None = getattr(request.app.state, "invitation_answers_client", None)
-    if client is None:
-        settings = gateway_of(request).settings
-        client = RegistryClient(settings.invitations_url, settings.upstream_timeout_seconds)
-        request.app.state.invitation_answers_client = client
-    return client
+class _Forged(Exception):
+    """The token cannot be one the invitations service signed."""
 
 
 def _csrf(request: Request) -> tuple[str, str | None]:
@@ -91,44 +72,48 @@ def _error_page(request: Request, status_code: int, message: str) -> Response:
     return _page(request, {"title": title, "error": message}, status_code=status_code)
 
 
-async def _load(request: Request, token: str) -> dict[str, Any]:
+async def _load(invitations: InvitationsClient, token: str) -> dict[str, Any]:
     if not TOKEN.match(token):
-        raise _Refused(403, FORGED)
-    data = await _client(request).request("GET", f"/api/v1/answers/{segment(token)}", refuse=_refuse)
-    if not isinstance(data, dict):
-        raise RegistryUnavailable("unexpected answer from invitations")
-    return data
+        raise _Forged()
+    return await invitations.invitation(token)
+
+
+def _refused_page(request: Request, exc: Refused | _Forged) -> Response:
+    if isinstance(exc, _Forged):
+        return _error_page(request, 403, FORGED)
+    # the service's German text (forged or expired link, meeting cancelled, …)
+    return _error_page(
+        request, exc.status_code, exc.detail if exc.detail != InvitationsClient.refused_message else FORGED
+    )
 
 
 @router.get("/einladung/{token}", response_class=HTMLResponse)
-async def answer_page(token: str, request: Request) -> Response:
+async def answer_page(token: str, request: Request, invitations: Invitations) -> Response:
     try:
-        doc = await _load(request, token)
-    except _Refused as exc:
-        return _error_page(request, exc.status_code, exc.detail)
-    except (RegistryUnavailable, RegistryError):
+        doc = await _load(invitations, token)
+    except (Refused, _Forged) as exc:
+        return _refused_page(request, exc)
+    except Unavailable:
         return _error_page(request, 503, UNAVAILABLE)
     saved = SAVED_TEXT.get(doc.get("answer") or "") if request.query_params.get("gespeichert") == "1" else None
     return _page(request, {"doc": doc, "token": token, "saved": saved})
 
 
 @router.post("/einladung/{token}", response_class=HTMLResponse)
-async def answer(token: str, request: Request) -> Response:
+async def answer(token: str, request: Request, invitations: Invitations) -> Response:
     form = await request.form()
     choice = form.get("antwort")
     answer_value = CHOICES.get(choice) if isinstance(choice, str) else None
     try:
         if answer_value is None:
-            doc = await _load(request, token)
+            doc = await _load(invitations, token)
             message = "Bitte wählen Sie, ob Sie kommen oder nicht."
             return _page(request, {"doc": doc, "token": token, "field_error": message}, status_code=422)
         if not TOKEN.match(token):
-            raise _Refused(403, FORGED)
-        await _client(request).request(
-            "POST", f"/api/v1/answers/{segment(token)}", json={"answer": answer_value}, refuse=_refuse
-        )
-    except _Refused as exc:
-        return _error_page(request, exc.status_code, exc.detail)
-    except (RegistryUnavailable, RegistryError):
+            raise _Forged()
+        await invitations.answer_invitation(token, answer_value)
+    except (Refused, _Forged) as exc:
+        return _refused_page(request, exc)
+    except Unavailable:
         return _error_page(request, 503, UNAVAILABLE)
     return RedirectResponse(f"/einladung/{segment(token)}?gespeichert=1", status_code=303)

@@ -23,9 +23,9 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
 from quartier_gateway.auth.domain import Principal
-from quartier_gateway.clients.invitations import JSON, InvitationsClient, InvitationsUnavailable, MeetingRefused
-from quartier_gateway.clients.registry import RegistryError, RegistryUnavailable, SocialArea
-from quartier_gateway.clients.registry_people import PeopleClient
+from quartier_gateway.clients.base import JSON, Refused, Rejected, Unavailable
+from quartier_gateway.clients.invitations import InvitationsClient
+from quartier_gateway.clients.registry import SocialArea
 from quartier_gateway.meetings.rules import (
     AGENDA_MAX_ITEMS,
     AREA_KINDS,
@@ -47,8 +47,6 @@ from quartier_gateway.meetings.rules import (
     event_name,
     form_values,
     format_name,
-    german_date,
-    german_datetime,
     kind_name,
     location_text,
     may_manage_meeting,
@@ -66,7 +64,11 @@ from quartier_gateway.meetings.rules import (
     status_name,
     visible_area_keys,
 )
-from quartier_gateway.web.middleware import Forbidden, gateway_of, render, require_staff, uuid_or_404
+from quartier_gateway.web.dependencies import Staff
+from quartier_gateway.web.errors import Forbidden, uuid_or_404
+from quartier_gateway.web.format import german_date, german_datetime
+from quartier_gateway.web.state import gateway_of
+from quartier_gateway.web.templates import render
 
 log = logging.getLogger(__name__)
 
@@ -199,8 +201,7 @@ HELPERS: dict[str, Any] = {
 
 
 @router.get("/sitzungen")
-async def meetings_list(request: Request) -> Response:
-    principal = require_staff(request)
+async def meetings_list(request: Request, principal: Staff) -> Response:
     q = request.query_params
     areas = await _areas(request)
     district_map = {k: _district_keys(a) for k, a in areas.items()}
@@ -221,7 +222,7 @@ async def meetings_list(request: Request) -> Response:
                 problems[name] = "Bitte geben Sie das Datum als TT.MM.JJJJ an."
     meetings: list[Any] = []
     if not problems:
-        found = await invitations_of(request).meetings(
+        found = await gateway_of(request).invitations.meetings(
             social_area_key=area_key or None,
             kind=kind or None,
             date_from=date_from or None,
@@ -249,8 +250,8 @@ async def meetings_list(request: Request) -> Response:
 
 async def _bodies(request: Request) -> list[JSON]:
     try:
-        return await PeopleClient(gateway_of(request).registry).bodies()
-    except RegistryError:
+        return await gateway_of(request).registry.people.bodies()
+    except Refused:
         return []
 
 
@@ -315,8 +316,7 @@ async def _schedule_page(
 
 
 @router.get("/sitzungen/neu")
-async def schedule_form(request: Request) -> Response:
-    principal = require_staff(request)
+async def schedule_form(request: Request, principal: Staff) -> Response:
     if not schedulable_kinds(principal):
         raise Forbidden()
     areas = await _areas(request)
@@ -360,7 +360,7 @@ def _text_errors(values: dict[str, Any]) -> dict[str, str]:
     return errors
 
 
-def _refusal_field(refused: MeetingRefused, known: set[str]) -> str | None:
+def _refusal_field(refused: Refused, known: set[str]) -> str | None:
     name = refused.field
     if name is None:
         return None
@@ -369,8 +369,7 @@ def _refusal_field(refused: MeetingRefused, known: set[str]) -> str | None:
 
 
 @router.post("/sitzungen")
-async def schedule(request: Request) -> Response:
-    principal = require_staff(request)
+async def schedule(request: Request, principal: Staff) -> Response:
     if not schedulable_kinds(principal):
         raise Forbidden()
     form = await request.form()
@@ -451,8 +450,8 @@ async def schedule(request: Request) -> Response:
         "override_reason": (values["override_reason"] or None) if override else None,
     }
     try:
-        meeting = await invitations_of(request).schedule(payload, principal.username)
-    except MeetingRefused as refused:
+        meeting = await gateway_of(request).invitations.schedule(payload, principal.username)
+    except Rejected as refused:
         field = _refusal_field(refused, set(LABELS))
         if refused.status_code == 422 and field is not None:
             return await _schedule_page(request, principal, values, errors={field: refused.message}, status_code=422)
@@ -472,9 +471,8 @@ async def schedule(request: Request) -> Response:
 
 
 @router.get("/sitzungen/konflikte")
-async def conflict_check(request: Request) -> Response:
+async def conflict_check(request: Request, principal: Staff) -> Response:
     """The political meetings that collide with the chosen date and time, as an HTML fragment."""
-    principal = require_staff(request)
     q = request.query_params
     area_key = q.get("social_area_key", "")
     kind = q.get("kind", "")
@@ -495,9 +493,11 @@ async def conflict_check(request: Request) -> Response:
         context["message"] = next(iter(errors.values()))
     else:
         try:
-            context["conflicts"] = await invitations_of(request).conflicts(area_key, starts_at, ends_at, BERLIN_NAME)
+            context["conflicts"] = await gateway_of(request).invitations.conflicts(
+                area_key, starts_at, ends_at, BERLIN_NAME
+            )
             context["state"] = "checked"
-        except (RegistryError, RegistryUnavailable, MeetingRefused) as exc:
+        except (Refused, Unavailable) as exc:
             log.info("conflict check not possible", extra={"error": repr(exc)})
             context["state"] = "unavailable"
     return render(request, "meetings/_conflicts.html", context)
@@ -506,9 +506,10 @@ async def conflict_check(request: Request) -> Response:
 # --- one meeting ---------------------------------------------------------------------------------------
 
 
-async def _readable_meeting(request: Request, meeting_id: str) -> tuple[Principal, JSON, SocialArea | None]:
-    principal = require_staff(request)
-    meeting = await invitations_of(request).meeting(uuid_or_404(meeting_id))
+async def _readable_meeting(
+    request: Request, principal: Principal, meeting_id: str
+) -> tuple[Principal, JSON, SocialArea | None]:
+    meeting = await gateway_of(request).invitations.meeting(uuid_or_404(meeting_id))
     key = meeting.get("social_area_key")
     area = (await _areas(request)).get(key) if key else None
     if not may_read_meeting(principal, key, _district_keys(area)):
@@ -524,7 +525,7 @@ async def _optional(call: Any) -> Any:
     """A part of the page that may be missing while the service (or a part of it) is not reachable."""
     try:
         return await call
-    except (RegistryError, RegistryUnavailable, MeetingRefused) as exc:
+    except (Refused, Unavailable) as exc:
         log.info("part of the meeting page unavailable", extra={"error": repr(exc)})
         return None
 
@@ -549,7 +550,7 @@ async def _meeting_page(
     values: dict[str, Any] | None = None,
     status_code: int = 200,
 ) -> Response:
-    client = invitations_of(request)
+    client = gateway_of(request).invitations
     manage = _manage(principal, meeting)
     meeting_id = str(meeting["id"])
     invitees, answers, deliveries = await asyncio.gather(
@@ -566,7 +567,7 @@ async def _meeting_page(
     fields: list[str] = []
     active = meeting.get("status") != "cancelled"
     if manage and active:
-        people = await _optional(PeopleClient(gateway_of(request).registry).persons())
+        people = await _optional(gateway_of(request).registry.people.persons())
         persons = sorted(
             (
                 (str(p["id"]), f"{p.get('family_name', '')}, {p.get('given_name', '')}".strip(", "))
@@ -637,13 +638,15 @@ def _notice(request: Request) -> str | None:
 
 
 @router.get("/sitzungen/{meeting_id}")
-async def meeting_page(request: Request, meeting_id: str) -> Response:
-    principal, meeting, area = await _readable_meeting(request, meeting_id)
+async def meeting_page(request: Request, principal: Staff, meeting_id: str) -> Response:
+    principal, meeting, area = await _readable_meeting(request, principal, meeting_id)
     return await _meeting_page(request, principal, meeting, area)
 
 
-async def _managed(request: Request, meeting_id: str) -> tuple[Principal, JSON, SocialArea | None]:
-    principal, meeting, area = await _readable_meeting(request, meeting_id)
+async def _managed(
+    request: Request, principal: Principal, meeting_id: str
+) -> tuple[Principal, JSON, SocialArea | None]:
+    principal, meeting, area = await _readable_meeting(request, principal, meeting_id)
     if not _manage(principal, meeting):
         raise Forbidden()
     return principal, meeting, area
@@ -664,8 +667,8 @@ async def _act(
     """Runs ``call``; a refusal is shown on the page (at its field if the service names one in ``fields``)."""
     try:
         await call
-    except MeetingRefused as refused:
-        fresh = await invitations_of(request).meeting(str(meeting["id"]))
+    except Rejected as refused:
+        fresh = await gateway_of(request).invitations.meeting(str(meeting["id"]))
         field = (fields or {}).get(refused.field or "")
         if refused.status_code == 422 and field:
             return await _meeting_page(
@@ -690,8 +693,8 @@ def _version(form: FormData) -> int | None:
 
 
 @router.post("/sitzungen/{meeting_id}/termin")
-async def reschedule(request: Request, meeting_id: str) -> Response:
-    principal, meeting, area = await _managed(request, meeting_id)
+async def reschedule(request: Request, principal: Staff, meeting_id: str) -> Response:
+    principal, meeting, area = await _managed(request, principal, meeting_id)
     form = await request.form()
     schedule_values = {k: _str(form, k) for k in ("date", "start_time", "end_time", "override_reason")}
     starts_at, ends_at, time_errors = parse_schedule(
@@ -704,14 +707,14 @@ async def reschedule(request: Request, meeting_id: str) -> Response:
     body: JSON = {"starts_at": starts_at, "ends_at": ends_at, "timezone": BERLIN_NAME}
     if may_override_conflict(principal, meeting.get("social_area_key")) and schedule_values["override_reason"]:
         body["override_reason"] = schedule_values["override_reason"][:REASON_MAX]
-    call = invitations_of(request).reschedule(str(meeting["id"]), body, principal.username, _version(form))
+    call = gateway_of(request).invitations.reschedule(str(meeting["id"]), body, principal.username, _version(form))
     fields = {"starts_at": "r-date", "ends_at": "r-end_time", "timezone": "r-date"}
     return await _act(request, principal, meeting, area, call, "verschoben", "termin", values=values, fields=fields)
 
 
 @router.post("/sitzungen/{meeting_id}/aendern")
-async def change(request: Request, meeting_id: str) -> Response:
-    principal, meeting, area = await _managed(request, meeting_id)
+async def change(request: Request, principal: Staff, meeting_id: str) -> Response:
+    principal, meeting, area = await _managed(request, principal, meeting_id)
     form = await request.form()
     values: dict[str, Any] = {
         k: _str(form, k) for k in ("title", "local_title", "format", "address", "online_url", "agenda", "description")
@@ -742,7 +745,7 @@ async def change(request: Request, meeting_id: str) -> Response:
         "format": values["format"],
         "public": values["public"],
     }
-    call = invitations_of(request).change(str(meeting["id"]), body, principal.username, _version(form))
+    call = gateway_of(request).invitations.change(str(meeting["id"]), body, principal.username, _version(form))
     fields = {k: f"c-{k}" for k in ("title", "local_title", "agenda", "description", "format")}
     fields.update({"location": "c-place", "location.address": "c-address", "location.online_url": "c-online_url"})
     return await _act(
@@ -751,21 +754,21 @@ async def change(request: Request, meeting_id: str) -> Response:
 
 
 @router.post("/sitzungen/{meeting_id}/absagen")
-async def cancel(request: Request, meeting_id: str) -> Response:
-    principal, meeting, area = await _managed(request, meeting_id)
+async def cancel(request: Request, principal: Staff, meeting_id: str) -> Response:
+    principal, meeting, area = await _managed(request, principal, meeting_id)
     reason = _str(await request.form(), "reason")
     if not reason or len(reason) > REASON_MAX:
         message = "Bitte geben Sie den Grund der Absage an." if not reason else "Der Grund ist zu lang."
         return await _meeting_page(
             request, principal, meeting, area, errors={"cancel-reason": message}, status_code=422
         )
-    call = invitations_of(request).cancel(str(meeting["id"]), reason, principal.username)
+    call = gateway_of(request).invitations.cancel(str(meeting["id"]), reason, principal.username)
     return await _act(request, principal, meeting, area, call, "abgesagt", "ueberblick")
 
 
 @router.post("/sitzungen/{meeting_id}/eingeladene")
-async def add_invitee(request: Request, meeting_id: str) -> Response:
-    principal, meeting, area = await _managed(request, meeting_id)
+async def add_invitee(request: Request, principal: Staff, meeting_id: str) -> Response:
+    principal, meeting, area = await _managed(request, principal, meeting_id)
     form = await request.form()
     person_id, reason = _str(form, "person_id"), _str(form, "reason")
     errors = {}
@@ -777,14 +780,16 @@ async def add_invitee(request: Request, meeting_id: str) -> Response:
         errors["add-reason"] = f"Der Grund darf höchstens {REASON_MAX} Zeichen lang sein."
     if errors:
         return await _meeting_page(request, principal, meeting, area, errors=errors, status_code=422)
-    call = invitations_of(request).add_invitee(str(meeting["id"]), uuid_or_404(person_id), reason, principal.username)
+    call = gateway_of(request).invitations.add_invitee(
+        str(meeting["id"]), uuid_or_404(person_id), reason, principal.username
+    )
     fields = {"person_id": "add-person", "reason": "add-reason"}
     return await _act(request, principal, meeting, area, call, "eingeladen", "einladungsliste", fields=fields)
 
 
 @router.post("/sitzungen/{meeting_id}/ausladen")
-async def remove_invitee(request: Request, meeting_id: str) -> Response:
-    principal, meeting, area = await _managed(request, meeting_id)
+async def remove_invitee(request: Request, principal: Staff, meeting_id: str) -> Response:
+    principal, meeting, area = await _managed(request, principal, meeting_id)
     form = await request.form()
     person_id, reason = _str(form, "person_id"), _str(form, "reason")
     errors = {}
@@ -796,7 +801,7 @@ async def remove_invitee(request: Request, meeting_id: str) -> Response:
         errors["rm-reason"] = f"Der Grund darf höchstens {REASON_MAX} Zeichen lang sein."
     if errors:
         return await _meeting_page(request, principal, meeting, area, errors=errors, status_code=422)
-    call = invitations_of(request).remove_invitee(
+    call = gateway_of(request).invitations.remove_invitee(
         str(meeting["id"]), uuid_or_404(person_id), reason, principal.username
     )
     fields = {"person_id": "rm-person", "reason": "rm-reason"}
@@ -804,12 +809,12 @@ async def remove_invitee(request: Request, meeting_id: str) -> Response:
 
 
 @router.post("/sitzungen/{meeting_id}/versenden")
-async def send(request: Request, meeting_id: str) -> Response:
-    principal, meeting, area = await _managed(request, meeting_id)
+async def send(request: Request, principal: Staff, meeting_id: str) -> Response:
+    principal, meeting, area = await _managed(request, principal, meeting_id)
     try:
-        result = await invitations_of(request).send(str(meeting["id"]), principal.username)
-    except MeetingRefused as refused:
-        fresh = await invitations_of(request).meeting(str(meeting["id"]))
+        result = await gateway_of(request).invitations.send(str(meeting["id"]), principal.username)
+    except Rejected as refused:
+        fresh = await gateway_of(request).invitations.meeting(str(meeting["id"]))
         return await _meeting_page(
             request, principal, fresh, area, refusal=refused.detail, status_code=refused.status_code
         )
@@ -819,8 +824,8 @@ async def send(request: Request, meeting_id: str) -> Response:
 
 
 @router.post("/sitzungen/{meeting_id}/anwesenheit")
-async def attendance(request: Request, meeting_id: str) -> Response:
-    principal, meeting, area = await _managed(request, meeting_id)
+async def attendance(request: Request, principal: Staff, meeting_id: str) -> Response:
+    principal, meeting, area = await _managed(request, principal, meeting_id)
     form = await request.form()
     person_ids = [uuid_or_404(p) for p in _list(form, "person_ids")]
     guests_text = _str(form, "guests") or "0"
@@ -833,7 +838,7 @@ async def attendance(request: Request, meeting_id: str) -> Response:
             errors={"guests": "Bitte geben Sie die Zahl der Gäste als ganze Zahl an (0 oder mehr)."},
             status_code=422,
         )
-    call = invitations_of(request).record_attendance(
+    call = gateway_of(request).invitations.record_attendance(
         str(meeting["id"]), person_ids, int(guests_text), principal.username
     )
     fields = {"guests": "guests"}
@@ -841,8 +846,8 @@ async def attendance(request: Request, meeting_id: str) -> Response:
 
 
 @router.post("/sitzungen/{meeting_id}/protokoll")
-async def minutes(request: Request, meeting_id: str) -> Response:
-    principal, meeting, area = await _managed(request, meeting_id)
+async def minutes(request: Request, principal: Staff, meeting_id: str) -> Response:
+    principal, meeting, area = await _managed(request, principal, meeting_id)
     text = _str(await request.form(), "text")
     if len(text) > 50_000:
         return await _meeting_page(
@@ -853,13 +858,13 @@ async def minutes(request: Request, meeting_id: str) -> Response:
             errors={"minutes": "Das Protokoll darf höchstens 50.000 Zeichen lang sein."},
             status_code=422,
         )
-    call = invitations_of(request).record_minutes(str(meeting["id"]), text, principal.username)
+    call = gateway_of(request).invitations.record_minutes(str(meeting["id"]), text, principal.username)
     return await _act(request, principal, meeting, area, call, "protokoll", "protokoll", fields={"text": "minutes"})
 
 
 @router.post("/sitzungen/{meeting_id}/bedarfe")
-async def raise_need(request: Request, meeting_id: str) -> Response:
-    principal, meeting, area = await _managed(request, meeting_id)
+async def raise_need(request: Request, principal: Staff, meeting_id: str) -> Response:
+    principal, meeting, area = await _managed(request, principal, meeting_id)
     form = await request.form()
     values = {k: _str(form, k) for k in ("text", "field_of_action", "residential_area_number")}
     errors = {}
@@ -882,7 +887,7 @@ async def raise_need(request: Request, meeting_id: str) -> Response:
         "field_of_action": values["field_of_action"],
         "residential_area_number": int(number) if number else None,
     }
-    call = invitations_of(request).raise_need(str(meeting["id"]), body, principal.username)
+    call = gateway_of(request).invitations.raise_need(str(meeting["id"]), body, principal.username)
     fields = {"text": "need-text", "field_of_action": "need-field", "residential_area_number": "need-ra"}
     return await _act(
         request, principal, meeting, area, call, "bedarf", "bedarfe", values={"need": values}, fields=fields
@@ -896,8 +901,8 @@ async def next_conference(request: Request, area: SocialArea) -> JSON | None:
     """The next public Stadtteilkonferenz of a Sozialraum for its public page, prepared for display; None
     when there is none or the invitations service does not answer (the page works without it)."""
     try:
-        meeting = await invitations_of(request).next_conference(area.key)
-    except (RegistryError, RegistryUnavailable, MeetingRefused) as exc:
+        meeting = await gateway_of(request).invitations.next_conference(area.key)
+    except (Refused, Unavailable) as exc:
         log.info("next conference unavailable", extra={"social_area": area.key, "error": repr(exc)})
         return None
     if meeting is None:
@@ -918,8 +923,8 @@ async def ical_feed(request: Request, key: str) -> Response:
     text = "text/plain; charset=utf-8"
     unavailable = "Der Kalender ist gerade nicht erreichbar. Bitte versuchen Sie es später erneut."
     try:
-        upstream = await invitations_of(request).ical(key)
-    except InvitationsUnavailable:
+        upstream = await gateway_of(request).invitations.ical(key)
+    except Unavailable:
         return Response(unavailable, status_code=503, media_type=text)
     if upstream.status_code >= 500:
         return Response(unavailable, status_code=503, media_type=text)

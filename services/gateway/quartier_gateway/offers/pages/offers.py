@@ -9,18 +9,22 @@ members read only. Every change is a POST with the session's CSRF token (checked
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
 from quartier_gateway.auth.domain import Principal, Role
-from quartier_gateway.clients.registry import RegistryError, SocialArea
-from quartier_gateway.clients.registry_offers import OfferRefused, OffersClient
-from quartier_gateway.people.rules import german_date
-from quartier_gateway.web.middleware import Forbidden, error_response, gateway_of, render, require_staff, uuid_or_404
+from quartier_gateway.clients.base import NotFound, Refused, Rejected
+from quartier_gateway.clients.registry import SocialArea
+from quartier_gateway.clients.registry_offers import OfferCalls
+from quartier_gateway.web.dependencies import Staff
+from quartier_gateway.web.errors import Forbidden, error_response, uuid_or_404
+from quartier_gateway.web.format import german_date
+from quartier_gateway.web.state import gateway_of
+from quartier_gateway.web.templates import render
 
 log = logging.getLogger(__name__)
 
@@ -358,15 +362,6 @@ def social_area_of_place(values: dict[str, Any], areas: list[SocialArea]) -> str
 # --- shared page helpers ----------------------------------------------------------------------------------
 
 
-def offers_client(request: Request) -> OffersClient:
-    state = request.app.state
-    client: OffersClient | None = getattr(state, "offers_client", None)
-    if client is None or client.registry is not gateway_of(request).registry:
-        client = OffersClient(gateway_of(request).registry)
-        state.offers_client = client
-    return client
-
-
 def _page_number(request: Request) -> int:
     raw = request.query_params.get("seite", "1")
     return max(1, min(int(raw), 10_000)) if raw.isdigit() else 1
@@ -381,10 +376,10 @@ def _query(filters: dict[str, str], **extra: Any) -> str:
     return urlencode(merged)
 
 
-async def _actors(client: OffersClient) -> list[dict[str, Any]] | None:
+async def _actors(client: OfferCalls) -> list[dict[str, Any]] | None:
     try:
         return await client.actors()
-    except RegistryError:
+    except Refused:
         return None
 
 
@@ -414,9 +409,8 @@ def _notice(request: Request) -> str | None:
 
 
 @router.get("/angebote", response_class=HTMLResponse)
-async def offer_list(request: Request) -> Response:
-    principal = require_staff(request)
-    client = offers_client(request)
+async def offer_list(request: Request, principal: Staff) -> Response:
+    client = gateway_of(request).registry.offers
     filters = _filters(request, ("sozialraum", "handlungsfeld", "zielgruppe"))
     due_only = request.query_params.get("faellig") == "1"
     page = _page_number(request)
@@ -470,9 +464,8 @@ async def offer_list(request: Request) -> Response:
 
 
 @router.get("/angebote/duplikate", response_class=HTMLResponse)
-async def duplicate_list(request: Request) -> Response:
-    principal = require_staff(request)
-    client = offers_client(request)
+async def duplicate_list(request: Request, principal: Staff) -> Response:
+    client = gateway_of(request).registry.offers
     filters = _filters(request, ("sozialraum",))
     page = _page_number(request)
     result = await client.duplicates(
@@ -515,10 +508,10 @@ async def _pair_context(
     request: Request, principal: Principal, pair_id: str, offer_id: str
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """The offer the action came from and its open candidate with this pair id (or an error page)."""
-    found = await offers_client(request).offer(offer_id)
+    found = await gateway_of(request).registry.offers.offer(offer_id)
     candidate = next((c for c in found["duplicate_candidates"] if str(c.get("pair_id")) == pair_id), None)
     if candidate is None:
-        raise RegistryError(409, PAIR_GONE)
+        raise Rejected(409, PAIR_GONE)
     return found["offer"], candidate
 
 
@@ -528,8 +521,7 @@ def _back(form: FormData, offer_id: str) -> str:
 
 
 @router.post("/angebote/duplikate/{pair_id}/kein-duplikat")
-async def dismiss_duplicate(request: Request, pair_id: str) -> Response:
-    principal = require_staff(request)
+async def dismiss_duplicate(request: Request, principal: Staff, pair_id: str) -> Response:
     pair_id = uuid_or_404(pair_id)
     form = await request.form()
     offer_id = uuid_or_404(_str(form, "angebot"))
@@ -539,14 +531,13 @@ async def dismiss_duplicate(request: Request, pair_id: str) -> Response:
         or can_change_offer(principal, candidate.get("social_area_key"))
     ):
         raise Forbidden()
-    await offers_client(request).dismiss_duplicate(pair_id, principal.username)
+    await gateway_of(request).registry.offers.dismiss_duplicate(pair_id, principal.username)
     log.info("duplicate dismissed", extra={"pair_id": pair_id, "by": principal.username})
     return RedirectResponse(f"{_back(form, offer_id)}?erledigt=kein-duplikat", status_code=303)
 
 
 @router.post("/angebote/duplikate/{pair_id}/zusammenfuehren")
-async def merge_duplicate(request: Request, pair_id: str) -> Response:
-    principal = require_staff(request)
+async def merge_duplicate(request: Request, principal: Staff, pair_id: str) -> Response:
     pair_id = uuid_or_404(pair_id)
     form = await request.form()
     offer_id = uuid_or_404(_str(form, "angebot"))
@@ -561,7 +552,7 @@ async def merge_duplicate(request: Request, pair_id: str) -> Response:
     dropped = next(k for k in areas if k != keep)
     if not can_change_offer(principal, areas[dropped]):
         raise Forbidden()
-    await offers_client(request).merge_duplicate(pair_id, keep, principal.username)
+    await gateway_of(request).registry.offers.merge_duplicate(pair_id, keep, principal.username)
     log.info("duplicates merged", extra={"pair_id": pair_id, "kept": keep, "by": principal.username})
     target = "/angebote/duplikate" if _str(form, "zurueck") == "duplikate" else f"/angebote/{keep}"
     return RedirectResponse(f"{target}?erledigt=zusammengefuehrt", status_code=303)
@@ -579,7 +570,7 @@ async def _form_page(
     errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
-    client = offers_client(request)
+    client = gateway_of(request).registry.offers
     areas = await gateway_of(request).registry.social_areas()
     vocab = await client.vocabularies()
     actors = await _actors(client)
@@ -610,16 +601,17 @@ async def _form_page(
     return render(request, "offers/form.html", context, status_code=status_code)
 
 
-def _require_creator(request: Request) -> Principal:
-    principal = require_staff(request)
+def _creator(principal: Staff) -> Principal:
     if not can_create_offers(principal):
         raise Forbidden()
     return principal
 
 
+Creator = Annotated[Principal, Depends(_creator)]
+
+
 @router.get("/angebote/neu", response_class=HTMLResponse)
-async def new_offer_form(request: Request) -> Response:
-    principal = _require_creator(request)
+async def new_offer_form(request: Request, principal: Creator) -> Response:
     return await _form_page(request, principal, empty_values(principal))
 
 
@@ -638,20 +630,18 @@ async def _save(request: Request, principal: Principal, offer: dict[str, Any] | 
     if offer is not None:
         # a second and further dates are not in the simple form: they are kept as they are
         body["schedule"]["recurrences"] += ((offer.get("schedule") or {}).get("recurrences") or [])[1:]
-    client = offers_client(request)
+    client = gateway_of(request).registry.offers
     try:
         if offer is None:
             saved = await client.create_offer(body, principal.username)
         else:
             saved = await client.change_offer(str(offer["id"]), body, principal.username)
-    except OfferRefused as refused:
-        if refused.status_code == 404:
-            raise
-        errors = {field_id(refused.field): refused.detail}
-        return await _form_page(request, principal, values, offer=offer, errors=errors, status_code=422)
-    except RegistryError as exc:
-        if exc.status_code == 404:
-            raise
+    except NotFound:
+        raise
+    except Refused as exc:
+        if exc.field is not None:
+            errors = {field_id(exc.field): exc.message}
+            return await _form_page(request, principal, values, offer=offer, errors=errors, status_code=422)
         errors = {GENERAL: exc.detail}
         return await _form_page(request, principal, values, offer=offer, errors=errors, status_code=exc.status_code)
     new = saved["offer"]
@@ -664,43 +654,41 @@ async def _save(request: Request, principal: Principal, offer: dict[str, Any] | 
 
 
 @router.post("/angebote/neu", response_class=HTMLResponse)
-async def create_offer(request: Request) -> Response:
-    principal = _require_creator(request)
+async def create_offer(request: Request, principal: Creator) -> Response:
     return await _save(request, principal, None)
 
 
-async def _changeable(request: Request, offer_id: str) -> tuple[Principal, dict[str, Any]]:
-    principal = require_staff(request)
-    offer = (await offers_client(request).offer(uuid_or_404(offer_id)))["offer"]
+async def _changeable(request: Request, principal: Principal, offer_id: str) -> tuple[Principal, dict[str, Any]]:
+    offer = (await gateway_of(request).registry.offers.offer(uuid_or_404(offer_id)))["offer"]
     if not can_change_offer(principal, offer.get("social_area_key")):
         raise Forbidden()
     return principal, offer
 
 
 @router.get("/angebote/{offer_id}/bearbeiten", response_class=HTMLResponse)
-async def edit_offer_form(request: Request, offer_id: str) -> Response:
-    principal, offer = await _changeable(request, offer_id)
+async def edit_offer_form(request: Request, principal: Staff, offer_id: str) -> Response:
+    principal, offer = await _changeable(request, principal, offer_id)
     if offer.get("status") == "withdrawn":
         return error_response(request, 409, "Das Angebot ist zurückgezogen und kann nicht mehr geändert werden.")
     return await _form_page(request, principal, values_of_offer(offer), offer=offer)
 
 
 @router.post("/angebote/{offer_id}/bearbeiten", response_class=HTMLResponse)
-async def change_offer(request: Request, offer_id: str) -> Response:
-    principal, offer = await _changeable(request, offer_id)
+async def change_offer(request: Request, principal: Staff, offer_id: str) -> Response:
+    principal, offer = await _changeable(request, principal, offer_id)
     return await _save(request, principal, offer)
 
 
 @router.post("/angebote/{offer_id}/bestaetigen")
-async def confirm_offer(request: Request, offer_id: str) -> Response:
-    principal, offer = await _changeable(request, offer_id)
-    await offers_client(request).confirm_offer(str(offer["id"]), principal.username)
+async def confirm_offer(request: Request, principal: Staff, offer_id: str) -> Response:
+    principal, offer = await _changeable(request, principal, offer_id)
+    await gateway_of(request).registry.offers.confirm_offer(str(offer["id"]), principal.username)
     return RedirectResponse(f"/angebote/{offer['id']}?erledigt=bestaetigt", status_code=303)
 
 
 @router.post("/angebote/{offer_id}/zurueckziehen", response_class=HTMLResponse)
-async def withdraw_offer(request: Request, offer_id: str) -> Response:
-    principal, offer = await _changeable(request, offer_id)
+async def withdraw_offer(request: Request, principal: Staff, offer_id: str) -> Response:
+    principal, offer = await _changeable(request, principal, offer_id)
     form = await request.form()
     reason = " ".join(_str(form, "grund").split())
     error: str | None = None
@@ -708,8 +696,8 @@ async def withdraw_offer(request: Request, offer_id: str) -> Response:
         error = "Bitte geben Sie einen Grund für das Zurückziehen an."
     else:
         try:
-            await offers_client(request).withdraw_offer(str(offer["id"]), reason, principal.username)
-        except RegistryError as exc:
+            await gateway_of(request).registry.offers.withdraw_offer(str(offer["id"]), reason, principal.username)
+        except Refused as exc:
             if exc.status_code == 404:
                 raise
             error = exc.detail
@@ -724,7 +712,7 @@ async def withdraw_offer(request: Request, offer_id: str) -> Response:
 async def _detail_page(
     request: Request, principal: Principal, offer_id: str, *, withdraw_error: str | None = None, reason: str = ""
 ) -> Response:
-    client = offers_client(request)
+    client = gateway_of(request).registry.offers
     found = await client.offer(offer_id)
     offer = found["offer"]
     areas = await gateway_of(request).registry.social_areas()
@@ -749,8 +737,7 @@ async def _detail_page(
 
 
 @router.get("/angebote/{offer_id}", response_class=HTMLResponse)
-async def offer_detail(request: Request, offer_id: str) -> Response:
-    principal = require_staff(request)
+async def offer_detail(request: Request, principal: Staff, offer_id: str) -> Response:
     return await _detail_page(request, principal, uuid_or_404(offer_id))
 
 
@@ -767,7 +754,7 @@ def _distinct(items: list[dict[str, Any]], key: str) -> list[str]:
 
 @public_router.get("/oeffentlich/angebote", response_class=HTMLResponse)
 async def public_offer_search(request: Request) -> Response:
-    client = offers_client(request)
+    client = gateway_of(request).registry.offers
     filters = _filters(request, ("sozialraum", "handlungsfeld", "zielgruppe", "sprache"))
     page = _page_number(request)
     areas = await gateway_of(request).registry.social_areas()

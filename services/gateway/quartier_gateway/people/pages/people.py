@@ -21,8 +21,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
 from quartier_gateway.auth.domain import Principal
-from quartier_gateway.clients.registry import RegistryError, SocialArea
-from quartier_gateway.clients.registry_people import JSON, FieldsRefused, PeopleClient, PersonGone
+from quartier_gateway.clients.base import JSON, Gone, NotFound, Rejected
+from quartier_gateway.clients.registry import SocialArea
+from quartier_gateway.clients.registry_people import PeopleCalls
 from quartier_gateway.people.rules import (
     ACTOR_TYPES,
     BODY_KINDS,
@@ -35,12 +36,15 @@ from quartier_gateway.people.rules import (
     can_manage_body,
     event_label,
     field_errors,
-    german_date,
     iso_date,
     parse_date,
     role_label,
 )
-from quartier_gateway.web.middleware import NOT_FOUND_MESSAGE, Forbidden, gateway_of, render, require_staff, uuid_or_404
+from quartier_gateway.web.dependencies import Staff
+from quartier_gateway.web.errors import NOT_FOUND_MESSAGE, Forbidden, uuid_or_404
+from quartier_gateway.web.format import german_date, german_datetime
+from quartier_gateway.web.state import gateway_of
+from quartier_gateway.web.templates import render
 
 log = logging.getLogger(__name__)
 
@@ -117,8 +121,8 @@ MEMBERSHIP_LABELS: dict[str, str] = {
 # --- helpers --------------------------------------------------------------------------------------------
 
 
-def client_of(request: Request) -> PeopleClient:
-    return PeopleClient(gateway_of(request).registry)
+def client_of(request: Request) -> PeopleCalls:
+    return gateway_of(request).registry.people
 
 
 def today() -> dt.date:
@@ -133,9 +137,8 @@ def _page(request: Request, template: str, context: dict[str, Any], status_code:
     return render(request, template, context, status_code=status_code)
 
 
-def _staff_who_may(request: Request, rule: Callable[[Principal], bool]) -> Principal:
-    """The logged-in staff member, if ``rule`` lets them; otherwise ``Forbidden``."""
-    principal = require_staff(request)
+def _staff_who_may(principal: Principal, rule: Callable[[Principal], bool]) -> Principal:
+    """The staff member, if ``rule`` lets them; otherwise ``Forbidden``."""
     if not rule(principal):
         raise Forbidden()
     return principal
@@ -147,8 +150,10 @@ async def _save(
     """The registry's answer to a change and None, or its refusal (422) as German messages per field."""
     try:
         return await call, None
-    except FieldsRefused as refused:
-        return None, field_errors(refused.detail, fields, form_error)
+    except Rejected as refused:
+        if refused.status_code != 422:
+            raise
+        return None, field_errors(refused.errors, refused.detail, fields, form_error)
 
 
 def _notice(request: Request) -> str | None:
@@ -264,8 +269,7 @@ async def _actor_form_context(request: Request, **extra: Any) -> dict[str, Any]:
 
 
 @router.get("/akteure", response_class=HTMLResponse)
-async def actor_list(request: Request) -> Response:
-    principal = require_staff(request)
+async def actor_list(request: Request, principal: Staff) -> Response:
     client = client_of(request)
     areas = await gateway_of(request).registry.social_areas()
     typ = request.query_params.get("typ", "")
@@ -300,8 +304,8 @@ async def actor_list(request: Request) -> Response:
 
 
 @router.get("/akteure/neu", response_class=HTMLResponse)
-async def actor_new(request: Request) -> Response:
-    principal = _staff_who_may(request, can_create_actor)
+async def actor_new(request: Request, principal: Staff) -> Response:
+    principal = _staff_who_may(principal, can_create_actor)
     values = actor_values()
     if principal.social_area_key:
         values["social_area_keys"] = [principal.social_area_key]
@@ -322,8 +326,8 @@ def _scope_error(principal: Principal, values: dict[str, Any]) -> dict[str, str]
 
 
 @router.post("/akteure/neu", response_class=HTMLResponse)
-async def actor_create(request: Request) -> Response:
-    principal = _staff_who_may(request, can_create_actor)
+async def actor_create(request: Request, principal: Staff) -> Response:
+    principal = _staff_who_may(principal, can_create_actor)
     values, errors = actor_form(await request.form())
     errors = errors or _scope_error(principal, values)
     if not errors:
@@ -341,9 +345,13 @@ async def actor_create(request: Request) -> Response:
 
 
 async def _actor_page(
-    request: Request, actor_id: str, *, values: dict[str, Any] | None = None, errors: dict[str, str] | None = None
+    request: Request,
+    principal: Principal,
+    actor_id: str,
+    *,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    principal = require_staff(request)
     client = client_of(request)
     actor = await client.actor(actor_id)
     persons = [p for p in await client.persons() if p.get("actor_id") == actor["id"]]
@@ -363,14 +371,13 @@ async def _actor_page(
 
 
 @router.get("/akteure/{actor_id}", response_class=HTMLResponse)
-async def actor_detail(request: Request, actor_id: str) -> Response:
-    context = await _actor_page(request, uuid_or_404(actor_id))
+async def actor_detail(request: Request, principal: Staff, actor_id: str) -> Response:
+    context = await _actor_page(request, principal, uuid_or_404(actor_id))
     return _page(request, "people/actor.html", context)
 
 
-async def _actor_editor(request: Request, actor_id: str) -> tuple[Principal, PeopleClient]:
+async def _actor_editor(request: Request, principal: Principal, actor_id: str) -> tuple[Principal, PeopleCalls]:
     """The staff member who may change this actor (else ``Forbidden``), and the client."""
-    principal = require_staff(request)
     client = client_of(request)
     current = await client.actor(actor_id)
     if not can_change_actor(principal, current.get("social_area_keys") or []):
@@ -379,9 +386,9 @@ async def _actor_editor(request: Request, actor_id: str) -> tuple[Principal, Peo
 
 
 @router.post("/akteure/{actor_id}", response_class=HTMLResponse)
-async def actor_change(request: Request, actor_id: str) -> Response:
+async def actor_change(request: Request, principal: Staff, actor_id: str) -> Response:
     actor_id = uuid_or_404(actor_id)
-    principal, client = await _actor_editor(request, actor_id)
+    principal, client = await _actor_editor(request, principal, actor_id)
     values, errors = actor_form(await request.form())
     errors = errors or _scope_error(principal, values)
     if not errors:
@@ -389,17 +396,17 @@ async def actor_change(request: Request, actor_id: str) -> Response:
         if refused is None:
             return RedirectResponse(f"/akteure/{actor_id}?gespeichert=geaendert", status_code=303)
         errors = refused
-    context = await _actor_page(request, actor_id, values=values, errors=errors)
+    context = await _actor_page(request, principal, actor_id, values=values, errors=errors)
     return _page(request, "people/actor.html", context, status_code=422)
 
 
 @router.post("/akteure/{actor_id}/zurueckziehen")
-async def actor_withdraw(request: Request, actor_id: str) -> Response:
+async def actor_withdraw(request: Request, principal: Staff, actor_id: str) -> Response:
     actor_id = uuid_or_404(actor_id)
-    principal, client = await _actor_editor(request, actor_id)
+    principal, client = await _actor_editor(request, principal, actor_id)
     _, refused = await _save(client.withdraw_actor(actor_id, principal.username), {})
     if refused is not None:
-        context = await _actor_page(request, actor_id, errors=refused)
+        context = await _actor_page(request, principal, actor_id, errors=refused)
         return _page(request, "people/actor.html", context, status_code=422)
     return RedirectResponse(f"/akteure/{actor_id}?gespeichert=zurueckgezogen", status_code=303)
 
@@ -465,8 +472,7 @@ async def _person_form_context(request: Request, **extra: Any) -> dict[str, Any]
 
 
 @router.get("/personen", response_class=HTMLResponse)
-async def person_list(request: Request) -> Response:
-    principal = require_staff(request)
+async def person_list(request: Request, principal: Staff) -> Response:
     client = client_of(request)
     persons = await client.persons()
     actors = {a["id"]: a.get("name", "") for a in await client.actors() if "id" in a}
@@ -495,8 +501,8 @@ async def person_list(request: Request) -> Response:
 
 
 @router.get("/personen/neu", response_class=HTMLResponse)
-async def person_new(request: Request) -> Response:
-    _staff_who_may(request, can_change_person)
+async def person_new(request: Request, principal: Staff) -> Response:
+    _staff_who_may(principal, can_change_person)
     context = await _person_form_context(
         request, title="Neue Person erfassen", values=person_values(), action="/personen/neu"
     )
@@ -504,8 +510,8 @@ async def person_new(request: Request) -> Response:
 
 
 @router.post("/personen/neu", response_class=HTMLResponse)
-async def person_create(request: Request) -> Response:
-    principal = _staff_who_may(request, can_change_person)
+async def person_create(request: Request, principal: Staff) -> Response:
+    principal = _staff_who_may(principal, can_change_person)
     values, errors = person_form(await request.form())
     if not errors:
         created, refused = await _save(
@@ -524,11 +530,7 @@ async def person_create(request: Request) -> Response:
 def _history(export: JSON) -> list[dict[str, Any]]:
     entries = []
     for entry in export.get("audit") or []:
-        changed_at = entry.get("changed_at")
-        try:
-            when = dt.datetime.fromisoformat(str(changed_at)).astimezone(BERLIN).strftime("%d.%m.%Y, %H:%M Uhr")
-        except ValueError:
-            when = str(changed_at or "")
+        when = german_datetime(entry.get("changed_at"))
         entries.append(
             {"label": event_label(str(entry.get("event_type", ""))), "when": when, "who": entry.get("actor")}
         )
@@ -549,9 +551,13 @@ def _split_memberships(memberships: list[JSON], day: dt.date) -> tuple[list[JSON
 
 
 async def _person_page(
-    request: Request, person_id: str, *, values: dict[str, Any] | None = None, errors: dict[str, str] | None = None
+    request: Request,
+    principal: Principal,
+    person_id: str,
+    *,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    principal = require_staff(request)
     client = client_of(request)
     person = await client.person(person_id)
     export = await client.export_person(person_id)
@@ -586,19 +592,18 @@ def _erased_page(request: Request, person_id: str, detail: str) -> Response:
 
 
 @router.get("/personen/{person_id}", response_class=HTMLResponse)
-async def person_detail(request: Request, person_id: str) -> Response:
-    require_staff(request)
+async def person_detail(request: Request, principal: Staff, _: Staff, person_id: str) -> Response:
     person_id = uuid_or_404(person_id)
     try:
-        context = await _person_page(request, person_id)
-    except PersonGone as gone:
+        context = await _person_page(request, principal, person_id)
+    except Gone as gone:
         return _erased_page(request, person_id, gone.detail)
     return _page(request, "people/person.html", context)
 
 
 @router.post("/personen/{person_id}", response_class=HTMLResponse)
-async def person_change(request: Request, person_id: str) -> Response:
-    principal = _staff_who_may(request, can_change_person)
+async def person_change(request: Request, principal: Staff, person_id: str) -> Response:
+    principal = _staff_who_may(principal, can_change_person)
     person_id = uuid_or_404(person_id)
     values, errors = person_form(await request.form())
     try:
@@ -609,19 +614,19 @@ async def person_change(request: Request, person_id: str) -> Response:
             if refused is None:
                 return RedirectResponse(f"/personen/{person_id}?gespeichert=geaendert", status_code=303)
             errors = refused
-        context = await _person_page(request, person_id, values=values, errors=errors)
-    except PersonGone as gone:
+        context = await _person_page(request, principal, person_id, values=values, errors=errors)
+    except Gone as gone:
         return _erased_page(request, person_id, gone.detail)
     return _page(request, "people/person.html", context, status_code=422)
 
 
 @router.get("/personen/{person_id}/datenauskunft")
-async def person_export(request: Request, person_id: str) -> Response:
-    principal = _staff_who_may(request, can_change_person)
+async def person_export(request: Request, principal: Staff, person_id: str) -> Response:
+    principal = _staff_who_may(principal, can_change_person)
     person_id = uuid_or_404(person_id)
     try:
         export = await client_of(request).export_person(person_id)
-    except PersonGone as gone:
+    except Gone as gone:
         return _erased_page(request, person_id, gone.detail)
     log.info("person exported", extra={"person_id": person_id, "by": principal.username})
     body = json.dumps(export, ensure_ascii=False, indent=2).encode("utf-8")
@@ -651,31 +656,31 @@ async def _erase_context(request: Request, person_id: str) -> dict[str, Any]:
 
 
 @router.get("/personen/{person_id}/loeschen", response_class=HTMLResponse)
-async def person_erase_confirm(request: Request, person_id: str) -> Response:
-    _staff_who_may(request, can_change_person)
+async def person_erase_confirm(request: Request, principal: Staff, person_id: str) -> Response:
+    _staff_who_may(principal, can_change_person)
     person_id = uuid_or_404(person_id)
     try:
         context = await _erase_context(request, person_id)
-    except PersonGone as gone:
+    except Gone as gone:
         return _erased_page(request, person_id, gone.detail)
     return _page(request, "people/person_erase.html", context)
 
 
 @router.post("/personen/{person_id}/loeschen", response_class=HTMLResponse)
-async def person_erase(request: Request, person_id: str) -> Response:
-    principal = _staff_who_may(request, can_change_person)
+async def person_erase(request: Request, principal: Staff, person_id: str) -> Response:
+    principal = _staff_who_may(principal, can_change_person)
     person_id = uuid_or_404(person_id)
     form = await request.form()
     if _str(form, "bestaetigung") != "ja":
         try:
             context = await _erase_context(request, person_id)
-        except PersonGone as gone:
+        except Gone as gone:
             return _erased_page(request, person_id, gone.detail)
         context["errors"] = {"bestaetigung": "Bitte bestätigen Sie, dass die Personendaten gelöscht werden sollen."}
         return _page(request, "people/person_erase.html", context, status_code=422)
     try:
         await client_of(request).erase_person(person_id, principal.username)
-    except PersonGone:
+    except Gone:
         pass  # already erased: the result is the same
     log.info("person erased", extra={"person_id": person_id, "by": principal.username})
     return RedirectResponse(f"/personen/{person_id}?geloescht=1", status_code=303)
@@ -698,8 +703,7 @@ def _current_members(body: JSON, day: dt.date) -> list[JSON]:
 
 
 @router.get("/gremien", response_class=HTMLResponse)
-async def body_list(request: Request) -> Response:
-    require_staff(request)
+async def body_list(request: Request, _: Staff) -> Response:
     bodies = await client_of(request).bodies()
     areas = await gateway_of(request).registry.social_areas()
     area_names, district_names = _area_names(areas), _district_names(areas)
@@ -726,6 +730,7 @@ async def body_list(request: Request) -> Response:
 
 async def _body_context(
     request: Request,
+    principal: Principal,
     body_id: str,
     *,
     values: dict[str, Any] | None = None,
@@ -735,7 +740,6 @@ async def _body_context(
     title_value: str | None = None,
     title_error: str | None = None,
 ) -> dict[str, Any]:
-    principal = require_staff(request)
     client = client_of(request)
     body = await client.body(body_id)
     areas = await gateway_of(request).registry.social_areas()
@@ -784,13 +788,12 @@ async def _body_context(
 
 
 @router.get("/gremien/{body_id}", response_class=HTMLResponse)
-async def body_detail(request: Request, body_id: str) -> Response:
-    context = await _body_context(request, uuid_or_404(body_id))
+async def body_detail(request: Request, principal: Staff, body_id: str) -> Response:
+    context = await _body_context(request, principal, uuid_or_404(body_id))
     return _page(request, "people/body.html", context)
 
 
-async def _require_manager(request: Request, body_id: str) -> tuple[Principal, JSON]:
-    principal = require_staff(request)
+async def _require_manager(request: Request, principal: Principal, body_id: str) -> tuple[Principal, JSON]:
     body = await client_of(request).body(body_id)
     if not can_manage_body(principal, str(body.get("kind")), body.get("social_area_key")):
         raise Forbidden()
@@ -811,9 +814,9 @@ def _date_field(values: dict[str, str], key: str, errors: dict[str, str], requir
 
 
 @router.post("/gremien/{body_id}/mitgliedschaften", response_class=HTMLResponse)
-async def membership_start(request: Request, body_id: str) -> Response:
+async def membership_start(request: Request, principal: Staff, body_id: str) -> Response:
     body_id = uuid_or_404(body_id)
-    principal, _ = await _require_manager(request, body_id)
+    principal, _ = await _require_manager(request, principal, body_id)
     form = await request.form()
     values = {k: _str(form, k) for k in MEMBERSHIP_FIELDS}
     errors: dict[str, str] = {}
@@ -829,23 +832,25 @@ async def membership_start(request: Request, body_id: str) -> Response:
         payload = {"person_id": values["person_id"], "role": values["role"], "starts_on": starts_on, "ends_on": ends_on}
         try:
             await client_of(request).start_membership(body_id, payload, principal.username)
-        except FieldsRefused as refused:
-            errors = field_errors(refused.detail, MEMBERSHIP_FIELDS, FORM_ERROR)
-        except PersonGone as gone:
+        except Rejected as refused:
+            if refused.status_code != 422:
+                raise
+            errors = field_errors(refused.errors, refused.detail, MEMBERSHIP_FIELDS, FORM_ERROR)
+        except Gone as gone:
             errors = {"person_id": gone.detail}
         else:
             return RedirectResponse(f"/gremien/{body_id}?gespeichert=mitgliedschaft#mitglieder", status_code=303)
-    context = await _body_context(request, body_id, values=values, errors=errors)
+    context = await _body_context(request, principal, body_id, values=values, errors=errors)
     return _page(request, "people/body.html", context, status_code=422)
 
 
 @router.post("/gremien/{body_id}/mitgliedschaften/{membership_id}/beenden", response_class=HTMLResponse)
-async def membership_end(request: Request, body_id: str, membership_id: str) -> Response:
+async def membership_end(request: Request, principal: Staff, body_id: str, membership_id: str) -> Response:
     body_id = uuid_or_404(body_id)
     membership_id = uuid_or_404(membership_id)
-    principal, body = await _require_manager(request, body_id)
+    principal, body = await _require_manager(request, principal, body_id)
     if not any(m.get("membership_id") == membership_id for m in body.get("members") or []):
-        raise RegistryError(404, NOT_FOUND_MESSAGE)
+        raise NotFound(404, NOT_FOUND_MESSAGE)
     form = await request.form()
     raw = {"ends_on": _str(form, "ends_on")}
     errors: dict[str, str] = {}
@@ -861,6 +866,7 @@ async def membership_end(request: Request, body_id: str, membership_id: str) -> 
         errors = refused
     context = await _body_context(
         request,
+        principal,
         body_id,
         end_errors={membership_id: errors.get("ends_on") or next(iter(errors.values()), "")},
         end_values={membership_id: raw["ends_on"]},
@@ -869,9 +875,9 @@ async def membership_end(request: Request, body_id: str, membership_id: str) -> 
 
 
 @router.post("/gremien/{body_id}/ortstitel", response_class=HTMLResponse)
-async def body_local_title(request: Request, body_id: str) -> Response:
+async def body_local_title(request: Request, principal: Staff, body_id: str) -> Response:
     body_id = uuid_or_404(body_id)
-    principal, body = await _require_manager(request, body_id)
+    principal, body = await _require_manager(request, principal, body_id)
     if body.get("kind") != "neighbourhood_conference":
         raise Forbidden()
     form = await request.form()
@@ -883,7 +889,11 @@ async def body_local_title(request: Request, body_id: str) -> Response:
     )
     if refused is not None:
         context = await _body_context(
-            request, body_id, title_value=title, title_error=next(iter(refused.values()), "Ungültige Angabe.")
+            request,
+            principal,
+            body_id,
+            title_value=title,
+            title_error=next(iter(refused.values()), "Ungültige Angabe."),
         )
         return _page(request, "people/body.html", context, status_code=422)
     return RedirectResponse(f"/gremien/{body_id}?gespeichert=titel#ortstitel", status_code=303)

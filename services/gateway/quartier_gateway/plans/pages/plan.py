@@ -20,11 +20,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
+from quartier_gateway.agreements.rules import (
+    agreement_label,
+)
 from quartier_gateway.auth.domain import Principal
-from quartier_gateway.clients.planning import JSON, PlanningClient, PlanRefused
-from quartier_gateway.clients.planning_agreements import agreement_choices
-from quartier_gateway.clients.registry import RegistryError, RegistryUnavailable, SocialArea
-from quartier_gateway.offers.pages.offers import offers_client
+from quartier_gateway.clients.base import JSON, NotFound, Refused, Rejected, Unavailable
+from quartier_gateway.clients.planning import PlanningClient
+from quartier_gateway.clients.registry import SocialArea
 from quartier_gateway.plans.rules import (
     ANSWER_NAMES,
     FIELD_NAMES,
@@ -42,7 +44,6 @@ from quartier_gateway.plans.rules import (
     event_name,
     field_label,
     fixed_actor,
-    german_date,
     hearing_state,
     may_carry_over,
     may_change_measure,
@@ -63,7 +64,11 @@ from quartier_gateway.plans.rules import (
     visible_area_keys,
 )
 from quartier_gateway.social_data.pages import social_data_panel
-from quartier_gateway.web.middleware import Forbidden, gateway_of, render, require_staff, uuid_or_404
+from quartier_gateway.web.dependencies import Staff
+from quartier_gateway.web.errors import Forbidden, uuid_or_404
+from quartier_gateway.web.format import german_date
+from quartier_gateway.web.state import gateway_of
+from quartier_gateway.web.templates import render
 
 router = APIRouter(include_in_schema=False)
 
@@ -118,9 +123,10 @@ def _district_keys(area: SocialArea | None) -> list[str]:
     return [d.key for d in area.districts] if area else []
 
 
-async def _readable_plan(request: Request, plan_id: str) -> tuple[Principal, JSON, SocialArea | None]:
-    principal = require_staff(request)
-    plan = await planning_of(request).plan(uuid_or_404(plan_id))
+async def _readable_plan(
+    request: Request, principal: Principal, plan_id: str
+) -> tuple[Principal, JSON, SocialArea | None]:
+    plan = await gateway_of(request).planning.plan(uuid_or_404(plan_id))
     area = (await _areas(request)).get(plan["social_area_key"])
     if not may_read_plan(principal, plan["social_area_key"], _district_keys(area)):
         raise Forbidden()
@@ -128,16 +134,15 @@ async def _readable_plan(request: Request, plan_id: str) -> tuple[Principal, JSO
 
 
 @router.get("/jahresplaene")
-async def plans_list(request: Request) -> Response:
-    principal = require_staff(request)
+async def plans_list(request: Request, principal: Staff) -> Response:
     raw_year = request.query_params.get("jahr", "")
     year = int(raw_year) if raw_year.isdigit() else _next_year()
     areas = await _areas(request)
     keys = visible_area_keys(principal, {k: _district_keys(a) for k, a in areas.items()})
-    plans = {p["social_area_key"]: p for p in await planning_of(request).plans(year=year)}
+    plans = {p["social_area_key"]: p for p in await gateway_of(request).planning.plans(year=year)}
     try:
-        board = {str(d.get("social_area_key")): d for d in await planning_of(request).deadlines_board(year)}
-    except RegistryError:
+        board = {str(d.get("social_area_key")): d for d in await gateway_of(request).planning.deadlines_board(year)}
+    except Refused:
         board = {}
     rows = []
     for key in keys:
@@ -167,16 +172,15 @@ async def plans_list(request: Request) -> Response:
 
 
 @router.post("/jahresplaene")
-async def plan_create(request: Request) -> Response:
-    principal = require_staff(request)
+async def plan_create(request: Request, principal: Staff) -> Response:
     form = await request.form()
     key = _str(form, "social_area_key")
     year_text = _str(form, "year")
     if not runs_cycle(principal, key) or not year_text.isdigit():
         raise Forbidden()
     try:
-        plan = await planning_of(request).create(key, int(year_text), principal.username)
-    except PlanRefused as refused:
+        plan = await gateway_of(request).planning.create(key, int(year_text), principal.username)
+    except Rejected as refused:
         return RedirectResponse(f"/jahresplaene?jahr={year_text}&fehler={quote(refused.detail)}", status_code=303)
     return RedirectResponse(f"/jahresplaene/{plan['id']}?gespeichert=angelegt", status_code=303)
 
@@ -203,7 +207,7 @@ class MeasureOptions:
 async def _options(request: Request, plan: JSON) -> MeasureOptions:
     registry = gateway_of(request).registry
     vocab = await registry.vocabularies()
-    actors = await registry.request("GET", "/api/v1/actors")
+    actors = await registry.actors()
     opts = MeasureOptions(
         fields=[str(f) for f in vocab.get("fields_of_action") or []],
         themes=[str(t) for t in vocab.get("cross_cutting_themes") or []],
@@ -216,9 +220,11 @@ async def _options(request: Request, plan: JSON) -> MeasureOptions:
                 opts.actors.append((str(a["id"]), str(a["name"])))
     opts.actors.sort(key=lambda o: o[1])
     try:
-        page = await offers_client(request).list_offers(social_area_key=plan["social_area_key"], limit=OFFERS_LIMIT)
+        page = await gateway_of(request).registry.offers.list_offers(
+            social_area_key=plan["social_area_key"], limit=OFFERS_LIMIT
+        )
         items = [o for o in page.get("items") or [] if isinstance(o, dict)]
-    except RegistryError:
+    except Refused:
         items = []
     for o in items:
         opts.offer_names[str(o["id"])] = str(o.get("title") or o["id"])
@@ -226,8 +232,8 @@ async def _options(request: Request, plan: JSON) -> MeasureOptions:
             opts.offers.append((str(o["id"]), str(o.get("title") or o["id"])))
     opts.offers.sort(key=lambda o: o[1])
     try:
-        goals = await planning_of(request).steering_goals(year=int(plan["year"]))
-    except (RegistryError, RegistryUnavailable):
+        goals = await gateway_of(request).planning.steering_goals(year=int(plan["year"]))
+    except (Refused, Unavailable):
         goals = []
     for g in goals:
         opts.goal_titles[str(g["id"])] = str(g.get("title") or g["id"])
@@ -265,8 +271,8 @@ def _measure_view(measure: JSON, plan: JSON, opts: MeasureOptions, principal: Pr
 
 async def _deadlines(request: Request, plan_id: str) -> Any:
     try:
-        return deadline_view(await planning_of(request).plan_deadlines(plan_id))
-    except RegistryError:
+        return deadline_view(await gateway_of(request).planning.plan_deadlines(plan_id))
+    except Refused:
         return None
 
 
@@ -330,7 +336,7 @@ async def _plan_page(
             "notice": NOTICES.get(request.query_params.get("gespeichert", "")),
             # the target agreements (Zielvereinbarungen) of the area and year a new measure may point to
             "agreement_options": (
-                await agreement_choices(planning_of(request), plan["social_area_key"], int(plan["year"]))
+                await _agreement_choices(gateway_of(request).planning, plan["social_area_key"], int(plan["year"]))
                 if edit
                 else []
             ),
@@ -340,15 +346,24 @@ async def _plan_page(
 
 
 @router.get("/jahresplaene/{plan_id}")
-async def plan_page(request: Request, plan_id: str) -> Response:
-    principal, plan, area = await _readable_plan(request, plan_id)
+async def plan_page(request: Request, principal: Staff, plan_id: str) -> Response:
+    principal, plan, area = await _readable_plan(request, principal, plan_id)
     return await _plan_page(request, principal, plan, area)
 
 
-def _refused_input(refused: PlanRefused, errors: dict[str, str], prefix: str = "") -> str | None:
+async def _agreement_choices(planning: PlanningClient, social_area_key: str, year: int) -> list[tuple[str, str]]:
+    """The agreements a measure of this Sozialraum's plan for the year may point to: (id, label)."""
+    try:
+        found = await planning.agreements(year=year, social_area_key=social_area_key)
+    except (Refused, Unavailable):
+        return []
+    return [(str(a["id"]), agreement_label(a)) for a in found]
+
+
+def _refused_input(refused: Rejected, errors: dict[str, str], prefix: str = "") -> str | None:
     """A 422 naming a field of the form goes next to that field; anything else is the page's refusal."""
     if refused.status_code == 422:
-        field_id, message = refusal_field(refused.detail, prefix)
+        field_id, message = refusal_field(refused.field, refused.message, prefix)
         if field_id is not None:
             errors[field_id] = message
             return None
@@ -356,8 +371,8 @@ def _refused_input(refused: PlanRefused, errors: dict[str, str], prefix: str = "
 
 
 @router.post("/jahresplaene/{plan_id}/massnahmen")
-async def measure_add(request: Request, plan_id: str) -> Response:
-    principal, plan, area = await _readable_plan(request, plan_id)
+async def measure_add(request: Request, principal: Staff, plan_id: str) -> Response:
+    principal, plan, area = await _readable_plan(request, principal, plan_id)
     if not may_edit_measures(principal, plan["social_area_key"], plan["state"]):
         raise Forbidden()
     own = fixed_actor(principal, plan["social_area_key"])
@@ -369,8 +384,8 @@ async def measure_add(request: Request, plan_id: str) -> Response:
     status = 422
     if not parsed.errors:
         try:
-            await planning_of(request).add_measure(plan["id"], parsed.payload, principal.username)
-        except PlanRefused as refused:
+            await gateway_of(request).planning.add_measure(plan["id"], parsed.payload, principal.username)
+        except Rejected as refused:
             refusal = _refused_input(refused, parsed.errors)
             status = refused.status_code
         else:
@@ -384,13 +399,13 @@ async def measure_add(request: Request, plan_id: str) -> Response:
 
 
 async def _changeable_measure(
-    request: Request, plan_id: str, measure_id: str
+    request: Request, principal: Principal, plan_id: str, measure_id: str
 ) -> tuple[Principal, JSON, SocialArea | None, JSON]:
-    principal, plan, area = await _readable_plan(request, plan_id)
+    principal, plan, area = await _readable_plan(request, principal, plan_id)
     mid = uuid_or_404(measure_id)
     measure = next((m for m in plan.get("measures") or [] if str(m["id"]) == mid), None)
     if measure is None:
-        raise RegistryError(404, "Diese Maßnahme gibt es in diesem Plan nicht.")
+        raise NotFound(404, "Diese Maßnahme gibt es in diesem Plan nicht.")
     responsible = (measure.get("spec") or {}).get("responsible_actor_id")
     if not may_change_measure(principal, plan["social_area_key"], plan["state"], responsible):
         raise Forbidden()
@@ -440,8 +455,8 @@ def _version(form: FormData, plan: JSON) -> int:
 
 
 @router.get("/jahresplaene/{plan_id}/massnahmen/{measure_id}")
-async def measure_edit_page(request: Request, plan_id: str, measure_id: str) -> Response:
-    principal, plan, area, measure = await _changeable_measure(request, plan_id, measure_id)
+async def measure_edit_page(request: Request, principal: Staff, plan_id: str, measure_id: str) -> Response:
+    principal, plan, area, measure = await _changeable_measure(request, principal, plan_id, measure_id)
     values = measure_values(measure.get("spec") or {})
     return await _measure_page(
         request, principal, plan, area, measure, version=int(plan.get("version") or 0), values=values
@@ -449,8 +464,8 @@ async def measure_edit_page(request: Request, plan_id: str, measure_id: str) -> 
 
 
 @router.post("/jahresplaene/{plan_id}/massnahmen/{measure_id}")
-async def measure_change(request: Request, plan_id: str, measure_id: str) -> Response:
-    principal, plan, area, measure = await _changeable_measure(request, plan_id, measure_id)
+async def measure_change(request: Request, principal: Staff, plan_id: str, measure_id: str) -> Response:
+    principal, plan, area, measure = await _changeable_measure(request, principal, plan_id, measure_id)
     form = await request.form()
     version = _version(form, plan)
     own = fixed_actor(principal, plan["social_area_key"])
@@ -461,10 +476,10 @@ async def measure_change(request: Request, plan_id: str, measure_id: str) -> Res
     status = 422
     if not parsed.errors:
         try:
-            await planning_of(request).change_measure(
+            await gateway_of(request).planning.change_measure(
                 plan["id"], str(measure["id"]), parsed.payload, version, principal.username
             )
-        except PlanRefused as refused:
+        except Rejected as refused:
             refusal = _refused_input(refused, parsed.errors)
             status = refused.status_code
         else:
@@ -484,8 +499,8 @@ async def measure_change(request: Request, plan_id: str, measure_id: str) -> Res
 
 
 @router.get("/jahresplaene/{plan_id}/massnahmen/{measure_id}/entfernen")
-async def measure_remove_page(request: Request, plan_id: str, measure_id: str) -> Response:
-    _, plan, area, measure = await _changeable_measure(request, plan_id, measure_id)
+async def measure_remove_page(request: Request, principal: Staff, plan_id: str, measure_id: str) -> Response:
+    _, plan, area, measure = await _changeable_measure(request, principal, plan_id, measure_id)
     return _remove_page(request, plan, area, measure, int(plan.get("version") or 0))
 
 
@@ -514,12 +529,12 @@ def _remove_page(
 
 
 @router.post("/jahresplaene/{plan_id}/massnahmen/{measure_id}/entfernen")
-async def measure_remove(request: Request, plan_id: str, measure_id: str) -> Response:
-    principal, plan, area, measure = await _changeable_measure(request, plan_id, measure_id)
+async def measure_remove(request: Request, principal: Staff, plan_id: str, measure_id: str) -> Response:
+    principal, plan, area, measure = await _changeable_measure(request, principal, plan_id, measure_id)
     version = _version(await request.form(), plan)
     try:
-        await planning_of(request).remove_measure(plan["id"], str(measure["id"]), version, principal.username)
-    except PlanRefused as refused:
+        await gateway_of(request).planning.remove_measure(plan["id"], str(measure["id"]), version, principal.username)
+    except Rejected as refused:
         return _remove_page(request, plan, area, measure, version, refused.detail, refused.status_code)
     return RedirectResponse(f"/jahresplaene/{plan['id']}?gespeichert=entfernt#massnahmen", status_code=303)
 
@@ -532,8 +547,8 @@ async def _act(
 ) -> Response:
     try:
         await call
-    except PlanRefused as refused:
-        fresh = await planning_of(request).plan(plan["id"])
+    except Rejected as refused:
+        fresh = await gateway_of(request).planning.plan(plan["id"])
         return await _plan_page(
             request, principal, fresh, area, refusal=refused.detail, status_code=refused.status_code
         )
@@ -541,20 +556,20 @@ async def _act(
 
 
 @router.post("/jahresplaene/{plan_id}/schritt/{step}")
-async def plan_step(request: Request, plan_id: str, step: str) -> Response:
-    principal, plan, area = await _readable_plan(request, plan_id)
+async def plan_step(request: Request, principal: Staff, plan_id: str, step: str) -> Response:
+    principal, plan, area = await _readable_plan(request, principal, plan_id)
     if step not in STEPS:
-        raise RegistryError(404, "Nicht gefunden.")
+        raise NotFound(404, "Nicht gefunden.")
     if not runs_cycle(principal, plan["social_area_key"]):
         raise Forbidden()
     return await _act(
-        request, plan, principal, area, planning_of(request).step(plan["id"], step, principal.username), step
+        request, plan, principal, area, gateway_of(request).planning.step(plan["id"], step, principal.username), step
     )
 
 
 @router.post("/jahresplaene/{plan_id}/anhoerungen/{district_key}/bedarfe")
-async def need_record(request: Request, plan_id: str, district_key: str) -> Response:
-    principal, plan, area = await _readable_plan(request, plan_id)
+async def need_record(request: Request, principal: Staff, plan_id: str, district_key: str) -> Response:
+    principal, plan, area = await _readable_plan(request, principal, plan_id)
     hearing = next((h for h in plan.get("hearings") or [] if h["district_key"] == district_key), None)
     if hearing is None or not may_record_needs(principal, hearing, plan["state"]):
         raise Forbidden()
@@ -568,13 +583,13 @@ async def need_record(request: Request, plan_id: str, district_key: str) -> Resp
             errors={f"need-{district_key}": "Bitte beschreiben Sie den Bedarf."},
             status_code=422,
         )
-    call = planning_of(request).record_needs(plan["id"], district_key, [{"text": text}], principal.username)
+    call = gateway_of(request).planning.record_needs(plan["id"], district_key, [{"text": text}], principal.username)
     return await _act(request, plan, principal, area, call, "bedarf")
 
 
 @router.post("/jahresplaene/{plan_id}/bedarfe/{need_id}/antwort")
-async def need_answer(request: Request, plan_id: str, need_id: str) -> Response:
-    principal, plan, area = await _readable_plan(request, plan_id)
+async def need_answer(request: Request, principal: Staff, plan_id: str, need_id: str) -> Response:
+    principal, plan, area = await _readable_plan(request, principal, plan_id)
     if not runs_cycle(principal, plan["social_area_key"]):
         raise Forbidden()
     form = await request.form()
@@ -586,16 +601,16 @@ async def need_answer(request: Request, plan_id: str, need_id: str) -> Response:
         answer["forwarded_to"] = _str(form, "detail") or None
     else:
         answer["reason"] = _str(form, "detail") or None
-    call = planning_of(request).answer_need(plan["id"], uuid_or_404(need_id), answer, principal.username)
+    call = gateway_of(request).planning.answer_need(plan["id"], uuid_or_404(need_id), answer, principal.username)
     return await _act(request, plan, principal, area, call, "antwort")
 
 
 @router.post("/jahresplaene/{plan_id}/anhoerungen/{district_key}/schliessen")
-async def hearing_close(request: Request, plan_id: str, district_key: str) -> Response:
-    principal, plan, area = await _readable_plan(request, plan_id)
+async def hearing_close(request: Request, principal: Staff, plan_id: str, district_key: str) -> Response:
+    principal, plan, area = await _readable_plan(request, principal, plan_id)
     if not runs_cycle(principal, plan["social_area_key"]):
         raise Forbidden()
-    call = planning_of(request).close_hearing(plan["id"], district_key, principal.username)
+    call = gateway_of(request).planning.close_hearing(plan["id"], district_key, principal.username)
     return await _act(request, plan, principal, area, call, "geschlossen")
 
 
@@ -646,23 +661,25 @@ async def _review_page(
     )
 
 
-async def _reviewable(request: Request, plan_id: str) -> tuple[Principal, JSON, SocialArea | None]:
-    principal, plan, area = await _readable_plan(request, plan_id)
+async def _reviewable(
+    request: Request, principal: Principal, plan_id: str
+) -> tuple[Principal, JSON, SocialArea | None]:
+    principal, plan, area = await _readable_plan(request, principal, plan_id)
     if not may_review(principal, plan["social_area_key"], plan["state"]):
         raise Forbidden()
     return principal, plan, area
 
 
 @router.get("/jahresplaene/{plan_id}/halbjahresbilanz")
-async def review_page(request: Request, plan_id: str) -> Response:
-    _, plan, area = await _reviewable(request, plan_id)
+async def review_page(request: Request, principal: Staff, plan_id: str) -> Response:
+    _, plan, area = await _reviewable(request, principal, plan_id)
     values = {f"m{i}-measure": measure_values(m["spec"]) for i, m in enumerate(plan.get("measures") or [], start=1)}
     return await _review_page(request, plan, area, values=values, new_blocks=1)
 
 
 @router.post("/jahresplaene/{plan_id}/halbjahresbilanz")
-async def review_submit(request: Request, plan_id: str) -> Response:
-    principal, plan, area = await _reviewable(request, plan_id)
+async def review_submit(request: Request, principal: Staff, plan_id: str) -> Response:
+    principal, plan, area = await _reviewable(request, principal, plan_id)
     form = await request.form()
     blocks_text = _str(form, "neue")
     new_blocks = min(int(blocks_text), MAX_NEW_BLOCKS) if blocks_text.isdigit() else 1
@@ -674,8 +691,8 @@ async def review_submit(request: Request, plan_id: str) -> Response:
     status = 422
     if not parsed.errors:
         try:
-            await planning_of(request).mid_year_review(plan["id"], parsed.entries, principal.username)
-        except PlanRefused as refused:
+            await gateway_of(request).planning.mid_year_review(plan["id"], parsed.entries, principal.username)
+        except Rejected as refused:
             refusal, status = refused.detail, refused.status_code
         else:
             return RedirectResponse(f"/jahresplaene/{plan['id']}?gespeichert=bilanz#massnahmen", status_code=303)
@@ -722,29 +739,29 @@ async def _evaluation_page(
     )
 
 
-async def _evaluable(request: Request, plan_id: str) -> tuple[Principal, JSON, SocialArea | None]:
-    principal, plan, area = await _readable_plan(request, plan_id)
+async def _evaluable(request: Request, principal: Principal, plan_id: str) -> tuple[Principal, JSON, SocialArea | None]:
+    principal, plan, area = await _readable_plan(request, principal, plan_id)
     if not may_evaluate(principal, plan["social_area_key"], plan["state"]):
         raise Forbidden()
     return principal, plan, area
 
 
 @router.get("/jahresplaene/{plan_id}/auswertung")
-async def evaluation_page(request: Request, plan_id: str) -> Response:
-    _, plan, area = await _evaluable(request, plan_id)
+async def evaluation_page(request: Request, principal: Staff, plan_id: str) -> Response:
+    _, plan, area = await _evaluable(request, principal, plan_id)
     return await _evaluation_page(request, plan, area, values={})
 
 
 @router.post("/jahresplaene/{plan_id}/auswertung")
-async def evaluation_submit(request: Request, plan_id: str) -> Response:
-    principal, plan, area = await _evaluable(request, plan_id)
+async def evaluation_submit(request: Request, principal: Staff, plan_id: str) -> Response:
+    principal, plan, area = await _evaluable(request, principal, plan_id)
     parsed = parse_evaluation_form(_lists(await request.form()), active_measures(plan))
     refusal: str | None = None
     status = 422
     if not parsed.errors:
         try:
-            await planning_of(request).evaluate(plan["id"], parsed.entries, principal.username)
-        except PlanRefused as refused:
+            await gateway_of(request).planning.evaluate(plan["id"], parsed.entries, principal.username)
+        except Rejected as refused:
             refusal, status = refused.detail, refused.status_code
         else:
             return RedirectResponse(f"/jahresplaene/{plan['id']}?gespeichert=auswertung#massnahmen", status_code=303)
@@ -754,14 +771,14 @@ async def evaluation_submit(request: Request, plan_id: str) -> Response:
 
 
 @router.post("/jahresplaene/{plan_id}/uebertragen")
-async def carry_over(request: Request, plan_id: str) -> Response:
-    principal, plan, area = await _readable_plan(request, plan_id)
+async def carry_over(request: Request, principal: Staff, plan_id: str) -> Response:
+    principal, plan, area = await _readable_plan(request, principal, plan_id)
     if not runs_cycle(principal, plan["social_area_key"]):
         raise Forbidden()
     try:
-        result = await planning_of(request).carry_over(plan["id"], principal.username)
-    except PlanRefused as refused:
-        fresh = await planning_of(request).plan(plan["id"])
+        result = await gateway_of(request).planning.carry_over(plan["id"], principal.username)
+    except Rejected as refused:
+        fresh = await gateway_of(request).planning.plan(plan["id"])
         return await _plan_page(
             request, principal, fresh, area, refusal=refused.detail, status_code=refused.status_code
         )
@@ -777,8 +794,8 @@ def _int(text: str | None) -> int | None:
 
 
 @router.get("/jahresplaene/{plan_id}/vergleich")
-async def compare_page(request: Request, plan_id: str) -> Response:
-    _, plan, area = await _readable_plan(request, plan_id)
+async def compare_page(request: Request, principal: Staff, plan_id: str) -> Response:
+    _, plan, area = await _readable_plan(request, principal, plan_id)
     versions = versions_of(plan)
     version_from = _int(request.query_params.get("von"))
     version_to = _int(request.query_params.get("bis"))
@@ -791,10 +808,10 @@ async def compare_page(request: Request, plan_id: str) -> Response:
     status = 200
     if version_from is not None and version_to is not None:
         try:
-            compare = await planning_of(request).compare(plan["id"], version_from, version_to)
-        except PlanRefused as refused:
+            compare = await gateway_of(request).planning.compare(plan["id"], version_from, version_to)
+        except Rejected as refused:
             refusal, status = refused.detail, refused.status_code
-        except RegistryError as missing:
+        except Refused as missing:
             refusal, status = "Diese Versionen gibt es nicht: " + missing.detail, 404
     opts = await _options(request, plan) if compare else MeasureOptions()
     return render(
@@ -823,9 +840,9 @@ async def compare_page(request: Request, plan_id: str) -> Response:
 
 
 @router.get("/jahresplaene/{plan_id}/bedarfe/{need_id}/spur")
-async def need_trace_page(request: Request, plan_id: str, need_id: str) -> Response:
-    _, plan, area = await _readable_plan(request, plan_id)
-    trace = await planning_of(request).council_need_trace(plan["id"], uuid_or_404(need_id))
+async def need_trace_page(request: Request, principal: Staff, plan_id: str, need_id: str) -> Response:
+    _, plan, area = await _readable_plan(request, principal, plan_id)
+    trace = await gateway_of(request).planning.council_need_trace(plan["id"], uuid_or_404(need_id))
     need = next((n for n in plan.get("needs") or [] if str(n["id"]) == str(uuid_or_404(need_id))), None)
     where = trace.get("where") or {}
     measure = None
