@@ -99,7 +99,8 @@ def make_gateway(settings: GatewaySettings, transports: Transports) -> Gateway:
         registry=RegistryClient(settings.registry_url, timeout, transport=transports.registry),
         planning=PlanningClient(settings.planning_url, timeout, transport=transports.planning),
         invitations=InvitationsClient(settings.invitations_url, timeout, transport=transports.invitations),
-        reporting=ReportingClient(settings.reporting_url, timeout, transport=transports.reporting),
+        # Computing a report (and its PDF) takes longer than a plain read.
+        reporting=ReportingClient(settings.reporting_url, max(timeout, 30.0), transport=transports.reporting),
         ops=OpsClient(settings, transport=transports.ops),
     )
 

@@ -40,6 +40,7 @@ from quartier_gateway.agreements.rules import (
 from quartier_gateway.auth.domain import Principal
 from quartier_gateway.clients.base import JSON, Refused, Rejected, Unavailable
 from quartier_gateway.needs.rules import split_refusal
+from quartier_gateway.web.dependencies import Planning
 from quartier_gateway.web.errors import Forbidden, LoginRequired, uuid_or_404
 from quartier_gateway.web.format import german_date, german_datetime
 from quartier_gateway.web.state import gateway_of, principal_of
@@ -156,16 +157,14 @@ def _summary(agreement: JSON, opts: Options) -> JSON:
 
 
 @router.get("/zielvereinbarungen")
-async def agreements_list(request: Request, principal: Reader) -> Response:
+async def agreements_list(request: Request, principal: Reader, planning: Planning) -> Response:
     raw_year = request.query_params.get("jahr", "")
     year = int(raw_year) if raw_year.isdigit() and len(raw_year) == 4 else None
     area = request.query_params.get("sozialraum", "").strip() or None
     opts = await _options(request, form=False)
     if area not in opts.area_names:
         area = None
-    found = await gateway_of(request).planning.agreements(
-        year=year, social_area_key=area, provider_actor_id=only_provider(principal)
-    )
+    found = await planning.agreements(year=year, social_area_key=area, provider_actor_id=only_provider(principal))
     return render(
         request,
         "agreements/list.html",
@@ -237,12 +236,12 @@ async def agreement_new(request: Request, _: Manager) -> Response:
 
 
 @router.post("/zielvereinbarungen/neu")
-async def agreement_create(request: Request, principal: Manager) -> Response:
+async def agreement_create(request: Request, principal: Manager, planning: Planning) -> Response:
     checked = check_agreement_form(_lists(await request.form()), dt.date.today())
     errors = dict(checked.errors)
     if not errors:
         try:
-            made = await gateway_of(request).planning.conclude_agreement(checked.payload, principal.username)
+            made = await planning.conclude_agreement(checked.payload, principal.username)
         except Rejected as refused:
             name, message = _refused_field(refused)
             if refused.status_code == 422 and name is not None:
@@ -340,8 +339,7 @@ async def agreement_page(request: Request, principal: Reader, agreement_id: str)
 
 
 @router.post("/zielvereinbarungen/{agreement_id}/aendern")
-async def agreement_change(request: Request, principal: Manager, agreement_id: str) -> Response:
-    planning = gateway_of(request).planning
+async def agreement_change(request: Request, principal: Manager, planning: Planning, agreement_id: str) -> Response:
     agreement = await planning.agreement(uuid_or_404(agreement_id))
     form = await request.form()
     checked = check_agreement_form(_lists(form), dt.date.today())
@@ -373,7 +371,7 @@ async def agreement_change(request: Request, principal: Manager, agreement_id: s
 
 
 @router.post("/zielvereinbarungen/{agreement_id}/bericht")
-async def report_submit(request: Request, principal: Reader, agreement_id: str) -> Response:
+async def report_submit(request: Request, principal: Reader, planning: Planning, agreement_id: str) -> Response:
     """The provider's staff enter THEIR OWN provider's report; anyone else is refused (403)."""
     principal, agreement = await _readable(request, principal, agreement_id)
     if not may_report(principal, agreement):
@@ -384,7 +382,7 @@ async def report_submit(request: Request, principal: Reader, agreement_id: str) 
     errors = dict(checked.errors)
     if not errors:
         try:
-            await gateway_of(request).planning.submit_report(str(agreement["id"]), checked.payload, principal.username)
+            await planning.submit_report(str(agreement["id"]), checked.payload, principal.username)
         except Rejected as refused:
             name, message = split_refusal(refused.field, refused.message, REPORT_FIELDS)
             if refused.status_code == 422 and name is not None:

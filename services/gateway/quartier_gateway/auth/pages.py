@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from quartier_gateway.auth.domain import safe_next_url, start_page
 from quartier_gateway.auth.service import LoginRefused
 from quartier_gateway.web.csrf import SESSION_COOKIE, cookie_settings, ensure_login_csrf, set_login_csrf_cookie
+from quartier_gateway.web.dependencies import Settings
 from quartier_gateway.web.errors import AUTH_UNAVAILABLE_MESSAGE, error_response
 from quartier_gateway.web.state import gateway_of, principal_of
 from quartier_gateway.web.templates import render
@@ -24,9 +25,9 @@ LOCKED = "Zu viele fehlgeschlagene Anmeldeversuche. Bitte warten Sie 15 Minuten 
 
 
 @router.get("/", response_class=HTMLResponse)
-async def start(request: Request) -> Response:
+async def start(request: Request, settings: Settings) -> Response:
     notice = "Sie sind abgemeldet." if request.query_params.get("abgemeldet") == "1" else None
-    city = gateway_of(request).settings.city_name
+    city = settings.city_name
     return render(request, "start.html", {"title": f"Quartier – Stadtteilarbeit in {city}", "notice": notice})
 
 

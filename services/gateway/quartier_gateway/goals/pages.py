@@ -28,7 +28,7 @@ from quartier_gateway.goals.rules import (
     validity_text,
 )
 from quartier_gateway.needs.rules import split_refusal
-from quartier_gateway.web.dependencies import Staff
+from quartier_gateway.web.dependencies import Planning, Staff
 from quartier_gateway.web.errors import Forbidden, uuid_or_404
 from quartier_gateway.web.format import german_date, german_datetime
 from quartier_gateway.web.state import gateway_of
@@ -69,11 +69,11 @@ Manager = Annotated[Principal, Depends(_manager)]
 
 
 @router.get("/steuerungsziele")
-async def goals_list(request: Request, principal: Reader) -> Response:
+async def goals_list(request: Request, principal: Reader, planning: Planning) -> Response:
     include_retired = request.query_params.get("alle") == "1"
     raw_year = request.query_params.get("jahr", "")
     year = int(raw_year) if raw_year.isdigit() and len(raw_year) == 4 else None
-    goals = await gateway_of(request).planning.goals(include_retired=include_retired, year=year)
+    goals = await planning.goals(include_retired=include_retired, year=year)
     return render(
         request,
         "goals/list.html",
@@ -119,13 +119,13 @@ async def goal_new(request: Request, _: Manager) -> Response:
 
 
 @router.post("/steuerungsziele/neu")
-async def goal_create(request: Request, principal: Manager) -> Response:
+async def goal_create(request: Request, principal: Manager, planning: Planning) -> Response:
     form = await request.form()
     checked = check_goal_form({k: _str(form, k) for k in FIELD_LABELS}, dt.date.today())
     errors = dict(checked.errors)
     if not errors:
         try:
-            goal = await gateway_of(request).planning.create_goal(checked.payload, principal.username)
+            goal = await planning.create_goal(checked.payload, principal.username)
         except Rejected as refused:
             field, message = split_refusal(refused.field, refused.message, FIELD_LABELS)
             if refused.status_code == 422 and field is not None:
@@ -183,14 +183,13 @@ async def _goal_page(
 
 
 @router.get("/steuerungsziele/{goal_id}")
-async def goal_page(request: Request, principal: Reader, goal_id: str) -> Response:
-    goal = await gateway_of(request).planning.goal(uuid_or_404(goal_id))
+async def goal_page(request: Request, principal: Reader, planning: Planning, goal_id: str) -> Response:
+    goal = await planning.goal(uuid_or_404(goal_id))
     return await _goal_page(request, principal, goal)
 
 
 @router.post("/steuerungsziele/{goal_id}/aendern")
-async def goal_change(request: Request, principal: Manager, goal_id: str) -> Response:
-    planning = gateway_of(request).planning
+async def goal_change(request: Request, principal: Manager, planning: Planning, goal_id: str) -> Response:
     goal = await planning.goal(uuid_or_404(goal_id))
     form = await request.form()
     checked = check_goal_form({k: _str(form, k) for k in FIELD_LABELS}, dt.date.today())
@@ -229,8 +228,7 @@ async def goal_change(request: Request, principal: Manager, goal_id: str) -> Res
 
 
 @router.post("/steuerungsziele/{goal_id}/zurueckziehen")
-async def goal_retire(request: Request, principal: Manager, goal_id: str) -> Response:
-    planning = gateway_of(request).planning
+async def goal_retire(request: Request, principal: Manager, planning: Planning, goal_id: str) -> Response:
     goal = await planning.goal(uuid_or_404(goal_id))
     reason = _str(await request.form(), "reason")
     if not reason:

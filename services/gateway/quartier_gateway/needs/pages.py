@@ -38,7 +38,7 @@ from quartier_gateway.needs.rules import (
     status_name,
     trace_steps,
 )
-from quartier_gateway.web.dependencies import Staff
+from quartier_gateway.web.dependencies import Planning, Registry, Staff
 from quartier_gateway.web.errors import Forbidden, uuid_or_404
 from quartier_gateway.web.format import german_date, german_datetime
 from quartier_gateway.web.state import gateway_of
@@ -104,7 +104,7 @@ async def _actor_names(request: Request) -> dict[str, str]:
 
 
 @router.get("/bedarfe")
-async def needs_list(request: Request, principal: Staff) -> Response:
+async def needs_list(request: Request, principal: Staff, planning: Planning) -> Response:
     areas = await _areas(request)
     readable = readable_area_keys(principal, _districts(areas))
     query = request.query_params
@@ -113,7 +113,7 @@ async def needs_list(request: Request, principal: Staff) -> Response:
     source = query.get("herkunft", "")
     if area_key and area_key not in readable:
         raise Forbidden()
-    needs = await gateway_of(request).planning.needs(
+    needs = await planning.needs(
         social_area_key=area_key or None,
         status=status if status in STATUS_NAMES else None,
         source=source if source in SOURCE_NAMES else None,
@@ -193,7 +193,7 @@ async def need_new(request: Request, principal: Staff) -> Response:
 
 
 @router.post("/bedarfe/neu")
-async def need_create(request: Request, principal: Staff) -> Response:
+async def need_create(request: Request, principal: Staff, registry: Registry, planning: Planning) -> Response:
     areas = await _areas(request)
     _may_raise_somewhere(principal, areas)
     form = await request.form()
@@ -201,7 +201,7 @@ async def need_create(request: Request, principal: Staff) -> Response:
     key = values["social_area_key"]
     if key in areas and not may_raise_in(principal, key, _districts(areas)[key]):
         raise Forbidden()
-    vocab = await gateway_of(request).registry.vocabularies()
+    vocab = await registry.vocabularies()
     checked = check_need_form(
         values,
         principal,
@@ -214,7 +214,7 @@ async def need_create(request: Request, principal: Staff) -> Response:
     errors = dict(checked.errors)
     if not errors:
         try:
-            need = await gateway_of(request).planning.raise_need(checked.payload, principal.username)
+            need = await planning.raise_need(checked.payload, principal.username)
         except Rejected as refused:
             field, message = split_refusal(refused.field, refused.message)
             if refused.status_code == 422 and field is not None:
@@ -314,7 +314,7 @@ async def need_page(request: Request, principal: Staff, need_id: str) -> Respons
 
 
 @router.post("/bedarfe/{need_id}/{action}")
-async def need_command(request: Request, principal: Staff, need_id: str, action: str) -> Response:
+async def need_command(request: Request, principal: Staff, planning: Planning, need_id: str, action: str) -> Response:
     if action not in COMMANDS:
         raise NotFound(404, "Nicht gefunden.")
     principal, need, area = await _readable_need(request, principal, need_id)
@@ -338,7 +338,6 @@ async def need_command(request: Request, principal: Staff, need_id: str, action:
         body = {"forwarded_to": value}
     else:
         body = {"reason": value}
-    planning = gateway_of(request).planning
     try:
         await planning.need_command(str(need["id"]), command, body, principal.username)
     except Rejected as refused:
@@ -357,9 +356,8 @@ async def need_command(request: Request, principal: Staff, need_id: str, action:
 
 
 @router.get("/bedarfe/{need_id}/spur")
-async def need_trace(request: Request, principal: Staff, need_id: str) -> Response:
+async def need_trace(request: Request, principal: Staff, planning: Planning, need_id: str) -> Response:
     _, need, area = await _readable_need(request, principal, need_id)
-    planning = gateway_of(request).planning
     trace = await planning.need_trace(str(need["id"]))
     plan_id = (trace.get("where") or {}).get("plan_id")
     plan: JSON | None = None

@@ -21,7 +21,6 @@ from fastapi.responses import RedirectResponse, Response
 
 from quartier_gateway.clients.base import JSON, NotFound, Refused, Rejected, Unavailable
 from quartier_gateway.clients.registry import SocialArea
-from quartier_gateway.clients.reporting import ReportingClient
 from quartier_gateway.reports.rules import (
     board_rows,
     current_year,
@@ -36,7 +35,7 @@ from quartier_gateway.reports.rules import (
     report_view,
     split_report_name,
 )
-from quartier_gateway.web.dependencies import Staff, require_staff
+from quartier_gateway.web.dependencies import Reporting, Staff, require_staff
 from quartier_gateway.web.errors import Forbidden, error_response
 from quartier_gateway.web.format import german_date, german_datetime
 from quartier_gateway.web.state import gateway_of, principal_of
@@ -47,16 +46,6 @@ log = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
 
 NOTICES = {"veroeffentlicht": "Der Bericht ist veröffentlicht. Diese Fassung ist jetzt öffentlich."}
-
-
-def reporting_of(request: Request) -> ReportingClient:
-    client: ReportingClient | None = getattr(request.app.state, "reporting_client", None)
-    if client is None:
-        settings = gateway_of(request).settings
-        # Computing a report (and its PDF) takes longer than a plain read.
-        client = ReportingClient(settings.reporting_url, max(settings.upstream_timeout_seconds, 30.0))
-        request.app.state.reporting_client = client
-    return client
 
 
 def _this_year() -> int:
@@ -77,9 +66,9 @@ async def _names(request: Request) -> dict[str, str]:
 
 
 @router.get("/lagebild")
-async def board(request: Request, principal: Staff) -> Response:
+async def board(request: Request, principal: Staff, reporting: Reporting) -> Response:
     year = parse_year(request.query_params.get("jahr"), _this_year())
-    data = await gateway_of(request).reporting.board(year)
+    data = await reporting.board(year)
     rows = board_rows(principal, data)
     return render(
         request,
@@ -92,10 +81,10 @@ async def board(request: Request, principal: Staff) -> Response:
 
 
 @router.get("/auswertungen")
-async def evaluations(request: Request, principal: Staff) -> Response:
+async def evaluations(request: Request, principal: Staff, reporting: Reporting) -> Response:
     raw_year = request.query_params.get("jahr", "")
     year = parse_year(raw_year, 0) or None
-    distributions = await gateway_of(request).reporting.distributions(distribution_filter(principal), year)
+    distributions = await reporting.distributions(distribution_filter(principal), year)
     views = distribution_views(principal, distributions, await _names(request))
     return render(
         request,
@@ -116,12 +105,12 @@ def _published_versions(reports: list[JSON], year: int) -> list[JSON]:
 
 
 @router.get("/berichte")
-async def reports_list(request: Request) -> Response:
+async def reports_list(request: Request, reporting: Reporting) -> Response:
     principal = principal_of(request)
     wanted = request.query_params.get("jahr", "")
     if wanted and may_view_draft(principal):
         return RedirectResponse(f"/berichte/{parse_year(wanted, _this_year())}", status_code=303)
-    reports = await gateway_of(request).reporting.reports()
+    reports = await reporting.reports()
     rows = []
     for entry in sorted(reports, key=lambda e: int(e.get("year") or 0), reverse=True):
         versions = [v for v in entry.get("versions") or [] if isinstance(v, dict)]
@@ -149,14 +138,14 @@ async def reports_list(request: Request) -> Response:
 
 
 @router.get("/berichte/{name}")
-async def report_page(request: Request, name: str) -> Response:
+async def report_page(request: Request, reporting: Reporting, name: str) -> Response:
     parsed = split_report_name(name)
     if parsed is None:
         raise NotFound(404, "Diesen Bericht gibt es nicht.")
     year, kind = parsed
     principal = principal_of(request)
     staff = may_view_draft(principal)
-    client = gateway_of(request).reporting
+    client = reporting
     if kind is not None:
         draft = request.query_params.get("entwurf") == "1"
         if draft and not staff:
@@ -230,7 +219,7 @@ def _year_or_404(raw: str) -> int:
 
 
 @router.get("/berichte/{raw_year}/eintraege")
-async def figure_entries(request: Request, raw_year: str) -> Response:
+async def figure_entries(request: Request, reporting: Reporting, raw_year: str) -> Response:
     """The entries one figure counts, each linked to where it is shown."""
     year = _year_or_404(raw_year)
     principal = principal_of(request)
@@ -238,7 +227,7 @@ async def figure_entries(request: Request, raw_year: str) -> Response:
     query = request.query_params
     raw_version = query.get("version", "")
     version: int | None = int(raw_version) if raw_version.isdigit() else None
-    client = gateway_of(request).reporting
+    client = reporting
     if version is None and not staff:
         versions = _published_versions(await client.reports(), year)
         if not versions:
@@ -276,13 +265,12 @@ async def figure_entries(request: Request, raw_year: str) -> Response:
 
 
 @router.post("/berichte/{raw_year}/veroeffentlichen")
-async def publish(request: Request, raw_year: str) -> Response:
+async def publish(request: Request, principal: Staff, reporting: Reporting, raw_year: str) -> Response:
     year = _year_or_404(raw_year)
-    principal = require_staff(request)
     if not may_publish(principal):
         raise Forbidden()
     try:
-        published = await gateway_of(request).reporting.publish(year, principal.username)
+        published = await reporting.publish(year, principal.username)
     except Rejected as refused:
         return RedirectResponse(f"/berichte/{year}?fehler={quote(refused.detail)}", status_code=303)
     version = int(published.get("version") or 0)

@@ -19,7 +19,7 @@ from starlette.datastructures import UploadFile
 from quartier_gateway.auth.domain import Role
 from quartier_gateway.clients.base import Refused, Unavailable
 from quartier_gateway.clients.registry_social_data import SocialDataCalls
-from quartier_gateway.web.dependencies import Admin, Staff
+from quartier_gateway.web.dependencies import Admin, Registry, Staff
 from quartier_gateway.web.format import german_date, german_number
 from quartier_gateway.web.state import gateway_of
 from quartier_gateway.web.templates import render
@@ -152,8 +152,8 @@ async def social_data_panel(
 
 
 @router.get("/sozialdaten")
-async def social_data_page(request: Request, principal: Staff) -> Response:
-    areas = await gateway_of(request).registry.social_areas()
+async def social_data_page(request: Request, principal: Staff, registry: Registry) -> Response:
+    areas = await registry.social_areas()
     wanted = request.query_params.get("sozialraum", "")
     keys = [a.key for a in areas]
     if wanted not in keys:

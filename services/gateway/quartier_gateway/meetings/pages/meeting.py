@@ -24,7 +24,6 @@ from starlette.datastructures import FormData
 
 from quartier_gateway.auth.domain import Principal
 from quartier_gateway.clients.base import JSON, Refused, Rejected, Unavailable
-from quartier_gateway.clients.invitations import InvitationsClient
 from quartier_gateway.clients.registry import SocialArea
 from quartier_gateway.meetings.rules import (
     AGENDA_MAX_ITEMS,
@@ -64,7 +63,7 @@ from quartier_gateway.meetings.rules import (
     status_name,
     visible_area_keys,
 )
-from quartier_gateway.web.dependencies import Staff
+from quartier_gateway.web.dependencies import Invitations, Staff
 from quartier_gateway.web.errors import Forbidden, uuid_or_404
 from quartier_gateway.web.format import german_date, german_datetime
 from quartier_gateway.web.state import gateway_of
@@ -141,15 +140,6 @@ API_FIELDS = {
 }
 
 
-def invitations_of(request: Request) -> InvitationsClient:
-    client: InvitationsClient | None = getattr(request.app.state, "invitations_client", None)
-    if client is None:
-        settings = gateway_of(request).settings
-        client = InvitationsClient(settings.invitations_url, settings.upstream_timeout_seconds)
-        request.app.state.invitations_client = client
-    return client
-
-
 def _str(form: FormData, name: str) -> str:
     value = form.get(name, "")
     return value.strip() if isinstance(value, str) else ""
@@ -201,7 +191,7 @@ HELPERS: dict[str, Any] = {
 
 
 @router.get("/sitzungen")
-async def meetings_list(request: Request, principal: Staff) -> Response:
+async def meetings_list(request: Request, principal: Staff, invitations: Invitations) -> Response:
     q = request.query_params
     areas = await _areas(request)
     district_map = {k: _district_keys(a) for k, a in areas.items()}
@@ -222,7 +212,7 @@ async def meetings_list(request: Request, principal: Staff) -> Response:
                 problems[name] = "Bitte geben Sie das Datum als TT.MM.JJJJ an."
     meetings: list[Any] = []
     if not problems:
-        found = await gateway_of(request).invitations.meetings(
+        found = await invitations.meetings(
             social_area_key=area_key or None,
             kind=kind or None,
             date_from=date_from or None,
@@ -369,7 +359,7 @@ def _refusal_field(refused: Refused, known: set[str]) -> str | None:
 
 
 @router.post("/sitzungen")
-async def schedule(request: Request, principal: Staff) -> Response:
+async def schedule(request: Request, principal: Staff, invitations: Invitations) -> Response:
     if not schedulable_kinds(principal):
         raise Forbidden()
     form = await request.form()
@@ -450,7 +440,7 @@ async def schedule(request: Request, principal: Staff) -> Response:
         "override_reason": (values["override_reason"] or None) if override else None,
     }
     try:
-        meeting = await gateway_of(request).invitations.schedule(payload, principal.username)
+        meeting = await invitations.schedule(payload, principal.username)
     except Rejected as refused:
         field = _refusal_field(refused, set(LABELS))
         if refused.status_code == 422 and field is not None:
@@ -471,7 +461,7 @@ async def schedule(request: Request, principal: Staff) -> Response:
 
 
 @router.get("/sitzungen/konflikte")
-async def conflict_check(request: Request, principal: Staff) -> Response:
+async def conflict_check(request: Request, principal: Staff, invitations: Invitations) -> Response:
     """The political meetings that collide with the chosen date and time, as an HTML fragment."""
     q = request.query_params
     area_key = q.get("social_area_key", "")
@@ -493,9 +483,7 @@ async def conflict_check(request: Request, principal: Staff) -> Response:
         context["message"] = next(iter(errors.values()))
     else:
         try:
-            context["conflicts"] = await gateway_of(request).invitations.conflicts(
-                area_key, starts_at, ends_at, BERLIN_NAME
-            )
+            context["conflicts"] = await invitations.conflicts(area_key, starts_at, ends_at, BERLIN_NAME)
             context["state"] = "checked"
         except (Refused, Unavailable) as exc:
             log.info("conflict check not possible", extra={"error": repr(exc)})
@@ -693,7 +681,7 @@ def _version(form: FormData) -> int | None:
 
 
 @router.post("/sitzungen/{meeting_id}/termin")
-async def reschedule(request: Request, principal: Staff, meeting_id: str) -> Response:
+async def reschedule(request: Request, principal: Staff, invitations: Invitations, meeting_id: str) -> Response:
     principal, meeting, area = await _managed(request, principal, meeting_id)
     form = await request.form()
     schedule_values = {k: _str(form, k) for k in ("date", "start_time", "end_time", "override_reason")}
@@ -707,13 +695,13 @@ async def reschedule(request: Request, principal: Staff, meeting_id: str) -> Res
     body: JSON = {"starts_at": starts_at, "ends_at": ends_at, "timezone": BERLIN_NAME}
     if may_override_conflict(principal, meeting.get("social_area_key")) and schedule_values["override_reason"]:
         body["override_reason"] = schedule_values["override_reason"][:REASON_MAX]
-    call = gateway_of(request).invitations.reschedule(str(meeting["id"]), body, principal.username, _version(form))
+    call = invitations.reschedule(str(meeting["id"]), body, principal.username, _version(form))
     fields = {"starts_at": "r-date", "ends_at": "r-end_time", "timezone": "r-date"}
     return await _act(request, principal, meeting, area, call, "verschoben", "termin", values=values, fields=fields)
 
 
 @router.post("/sitzungen/{meeting_id}/aendern")
-async def change(request: Request, principal: Staff, meeting_id: str) -> Response:
+async def change(request: Request, principal: Staff, invitations: Invitations, meeting_id: str) -> Response:
     principal, meeting, area = await _managed(request, principal, meeting_id)
     form = await request.form()
     values: dict[str, Any] = {
@@ -745,7 +733,7 @@ async def change(request: Request, principal: Staff, meeting_id: str) -> Respons
         "format": values["format"],
         "public": values["public"],
     }
-    call = gateway_of(request).invitations.change(str(meeting["id"]), body, principal.username, _version(form))
+    call = invitations.change(str(meeting["id"]), body, principal.username, _version(form))
     fields = {k: f"c-{k}" for k in ("title", "local_title", "agenda", "description", "format")}
     fields.update({"location": "c-place", "location.address": "c-address", "location.online_url": "c-online_url"})
     return await _act(
@@ -754,7 +742,7 @@ async def change(request: Request, principal: Staff, meeting_id: str) -> Respons
 
 
 @router.post("/sitzungen/{meeting_id}/absagen")
-async def cancel(request: Request, principal: Staff, meeting_id: str) -> Response:
+async def cancel(request: Request, principal: Staff, invitations: Invitations, meeting_id: str) -> Response:
     principal, meeting, area = await _managed(request, principal, meeting_id)
     reason = _str(await request.form(), "reason")
     if not reason or len(reason) > REASON_MAX:
@@ -762,12 +750,12 @@ async def cancel(request: Request, principal: Staff, meeting_id: str) -> Respons
         return await _meeting_page(
             request, principal, meeting, area, errors={"cancel-reason": message}, status_code=422
         )
-    call = gateway_of(request).invitations.cancel(str(meeting["id"]), reason, principal.username)
+    call = invitations.cancel(str(meeting["id"]), reason, principal.username)
     return await _act(request, principal, meeting, area, call, "abgesagt", "ueberblick")
 
 
 @router.post("/sitzungen/{meeting_id}/eingeladene")
-async def add_invitee(request: Request, principal: Staff, meeting_id: str) -> Response:
+async def add_invitee(request: Request, principal: Staff, invitations: Invitations, meeting_id: str) -> Response:
     principal, meeting, area = await _managed(request, principal, meeting_id)
     form = await request.form()
     person_id, reason = _str(form, "person_id"), _str(form, "reason")
@@ -780,15 +768,13 @@ async def add_invitee(request: Request, principal: Staff, meeting_id: str) -> Re
         errors["add-reason"] = f"Der Grund darf höchstens {REASON_MAX} Zeichen lang sein."
     if errors:
         return await _meeting_page(request, principal, meeting, area, errors=errors, status_code=422)
-    call = gateway_of(request).invitations.add_invitee(
-        str(meeting["id"]), uuid_or_404(person_id), reason, principal.username
-    )
+    call = invitations.add_invitee(str(meeting["id"]), uuid_or_404(person_id), reason, principal.username)
     fields = {"person_id": "add-person", "reason": "add-reason"}
     return await _act(request, principal, meeting, area, call, "eingeladen", "einladungsliste", fields=fields)
 
 
 @router.post("/sitzungen/{meeting_id}/ausladen")
-async def remove_invitee(request: Request, principal: Staff, meeting_id: str) -> Response:
+async def remove_invitee(request: Request, principal: Staff, invitations: Invitations, meeting_id: str) -> Response:
     principal, meeting, area = await _managed(request, principal, meeting_id)
     form = await request.form()
     person_id, reason = _str(form, "person_id"), _str(form, "reason")
@@ -801,20 +787,18 @@ async def remove_invitee(request: Request, principal: Staff, meeting_id: str) ->
         errors["rm-reason"] = f"Der Grund darf höchstens {REASON_MAX} Zeichen lang sein."
     if errors:
         return await _meeting_page(request, principal, meeting, area, errors=errors, status_code=422)
-    call = gateway_of(request).invitations.remove_invitee(
-        str(meeting["id"]), uuid_or_404(person_id), reason, principal.username
-    )
+    call = invitations.remove_invitee(str(meeting["id"]), uuid_or_404(person_id), reason, principal.username)
     fields = {"person_id": "rm-person", "reason": "rm-reason"}
     return await _act(request, principal, meeting, area, call, "ausgeladen", "einladungsliste", fields=fields)
 
 
 @router.post("/sitzungen/{meeting_id}/versenden")
-async def send(request: Request, principal: Staff, meeting_id: str) -> Response:
+async def send(request: Request, principal: Staff, invitations: Invitations, meeting_id: str) -> Response:
     principal, meeting, area = await _managed(request, principal, meeting_id)
     try:
-        result = await gateway_of(request).invitations.send(str(meeting["id"]), principal.username)
+        result = await invitations.send(str(meeting["id"]), principal.username)
     except Rejected as refused:
-        fresh = await gateway_of(request).invitations.meeting(str(meeting["id"]))
+        fresh = await invitations.meeting(str(meeting["id"]))
         return await _meeting_page(
             request, principal, fresh, area, refusal=refused.detail, status_code=refused.status_code
         )
@@ -824,7 +808,7 @@ async def send(request: Request, principal: Staff, meeting_id: str) -> Response:
 
 
 @router.post("/sitzungen/{meeting_id}/anwesenheit")
-async def attendance(request: Request, principal: Staff, meeting_id: str) -> Response:
+async def attendance(request: Request, principal: Staff, invitations: Invitations, meeting_id: str) -> Response:
     principal, meeting, area = await _managed(request, principal, meeting_id)
     form = await request.form()
     person_ids = [uuid_or_404(p) for p in _list(form, "person_ids")]
@@ -838,15 +822,13 @@ async def attendance(request: Request, principal: Staff, meeting_id: str) -> Res
             errors={"guests": "Bitte geben Sie die Zahl der Gäste als ganze Zahl an (0 oder mehr)."},
             status_code=422,
         )
-    call = gateway_of(request).invitations.record_attendance(
-        str(meeting["id"]), person_ids, int(guests_text), principal.username
-    )
+    call = invitations.record_attendance(str(meeting["id"]), person_ids, int(guests_text), principal.username)
     fields = {"guests": "guests"}
     return await _act(request, principal, meeting, area, call, "anwesenheit", "anwesenheit", fields=fields)
 
 
 @router.post("/sitzungen/{meeting_id}/protokoll")
-async def minutes(request: Request, principal: Staff, meeting_id: str) -> Response:
+async def minutes(request: Request, principal: Staff, invitations: Invitations, meeting_id: str) -> Response:
     principal, meeting, area = await _managed(request, principal, meeting_id)
     text = _str(await request.form(), "text")
     if len(text) > 50_000:
@@ -858,12 +840,12 @@ async def minutes(request: Request, principal: Staff, meeting_id: str) -> Respon
             errors={"minutes": "Das Protokoll darf höchstens 50.000 Zeichen lang sein."},
             status_code=422,
         )
-    call = gateway_of(request).invitations.record_minutes(str(meeting["id"]), text, principal.username)
+    call = invitations.record_minutes(str(meeting["id"]), text, principal.username)
     return await _act(request, principal, meeting, area, call, "protokoll", "protokoll", fields={"text": "minutes"})
 
 
 @router.post("/sitzungen/{meeting_id}/bedarfe")
-async def raise_need(request: Request, principal: Staff, meeting_id: str) -> Response:
+async def raise_need(request: Request, principal: Staff, invitations: Invitations, meeting_id: str) -> Response:
     principal, meeting, area = await _managed(request, principal, meeting_id)
     form = await request.form()
     values = {k: _str(form, k) for k in ("text", "field_of_action", "residential_area_number")}
@@ -887,7 +869,7 @@ async def raise_need(request: Request, principal: Staff, meeting_id: str) -> Res
         "field_of_action": values["field_of_action"],
         "residential_area_number": int(number) if number else None,
     }
-    call = gateway_of(request).invitations.raise_need(str(meeting["id"]), body, principal.username)
+    call = invitations.raise_need(str(meeting["id"]), body, principal.username)
     fields = {"text": "need-text", "field_of_action": "need-field", "residential_area_number": "need-ra"}
     return await _act(
         request, principal, meeting, area, call, "bedarf", "bedarfe", values={"need": values}, fields=fields
@@ -918,12 +900,12 @@ async def next_conference(request: Request, area: SocialArea) -> JSON | None:
 
 
 @public_router.get("/ical/{key}.ics")
-async def ical_feed(request: Request, key: str) -> Response:
+async def ical_feed(request: Request, invitations: Invitations, key: str) -> Response:
     """The public iCalendar feed of a Sozialraum's public meetings, from the invitations service."""
     text = "text/plain; charset=utf-8"
     unavailable = "Der Kalender ist gerade nicht erreichbar. Bitte versuchen Sie es später erneut."
     try:
-        upstream = await gateway_of(request).invitations.ical(key)
+        upstream = await invitations.ical(key)
     except Unavailable:
         return Response(unavailable, status_code=503, media_type=text)
     if upstream.status_code >= 500:

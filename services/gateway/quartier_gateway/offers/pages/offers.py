@@ -20,7 +20,7 @@ from quartier_gateway.auth.domain import Principal, Role
 from quartier_gateway.clients.base import NotFound, Refused, Rejected
 from quartier_gateway.clients.registry import SocialArea
 from quartier_gateway.clients.registry_offers import OfferCalls
-from quartier_gateway.web.dependencies import Staff
+from quartier_gateway.web.dependencies import Registry, Settings, Staff
 from quartier_gateway.web.errors import Forbidden, error_response, uuid_or_404
 from quartier_gateway.web.format import german_date
 from quartier_gateway.web.state import gateway_of
@@ -409,12 +409,12 @@ def _notice(request: Request) -> str | None:
 
 
 @router.get("/angebote", response_class=HTMLResponse)
-async def offer_list(request: Request, principal: Staff) -> Response:
-    client = gateway_of(request).registry.offers
+async def offer_list(request: Request, principal: Staff, registry: Registry, settings: Settings) -> Response:
+    client = registry.offers
     filters = _filters(request, ("sozialraum", "handlungsfeld", "zielgruppe"))
     due_only = request.query_params.get("faellig") == "1"
     page = _page_number(request)
-    areas = await gateway_of(request).registry.social_areas()
+    areas = await registry.social_areas()
     vocab = await client.vocabularies()
     if due_only:
         # the review list knows only the area filter; the others are applied here
@@ -455,7 +455,7 @@ async def offer_list(request: Request, principal: Staff) -> Response:
         "next_query": _query(filters, seite=page + 1) if has_next else None,
         "can_create": can_create_offers(principal),
         "notice": _notice(request),
-        **_helpers(gateway_of(request).settings.city_name, areas, await _actors(client)),
+        **_helpers(settings.city_name, areas, await _actors(client)),
     }
     return render(request, "offers/list.html", context)
 
@@ -464,14 +464,14 @@ async def offer_list(request: Request, principal: Staff) -> Response:
 
 
 @router.get("/angebote/duplikate", response_class=HTMLResponse)
-async def duplicate_list(request: Request, principal: Staff) -> Response:
-    client = gateway_of(request).registry.offers
+async def duplicate_list(request: Request, principal: Staff, registry: Registry, settings: Settings) -> Response:
+    client = registry.offers
     filters = _filters(request, ("sozialraum",))
     page = _page_number(request)
     result = await client.duplicates(
         social_area_key=filters["sozialraum"] or None, limit=STAFF_PAGE_SIZE, offset=(page - 1) * STAFF_PAGE_SIZE
     )
-    areas = await gateway_of(request).registry.social_areas()
+    areas = await registry.social_areas()
     pairs = []
     for pair in result["items"]:
         offers = pair.get("offers") or []
@@ -499,7 +499,7 @@ async def duplicate_list(request: Request, principal: Staff) -> Response:
         "prev_query": _query(filters, seite=page - 1) if page > 1 else None,
         "next_query": _query(filters, seite=page + 1) if page * STAFF_PAGE_SIZE < total else None,
         "notice": _notice(request),
-        **_helpers(gateway_of(request).settings.city_name, areas, await _actors(client)),
+        **_helpers(settings.city_name, areas, await _actors(client)),
     }
     return render(request, "offers/duplicates.html", context)
 
@@ -521,7 +521,7 @@ def _back(form: FormData, offer_id: str) -> str:
 
 
 @router.post("/angebote/duplikate/{pair_id}/kein-duplikat")
-async def dismiss_duplicate(request: Request, principal: Staff, pair_id: str) -> Response:
+async def dismiss_duplicate(request: Request, principal: Staff, registry: Registry, pair_id: str) -> Response:
     pair_id = uuid_or_404(pair_id)
     form = await request.form()
     offer_id = uuid_or_404(_str(form, "angebot"))
@@ -531,13 +531,13 @@ async def dismiss_duplicate(request: Request, principal: Staff, pair_id: str) ->
         or can_change_offer(principal, candidate.get("social_area_key"))
     ):
         raise Forbidden()
-    await gateway_of(request).registry.offers.dismiss_duplicate(pair_id, principal.username)
+    await registry.offers.dismiss_duplicate(pair_id, principal.username)
     log.info("duplicate dismissed", extra={"pair_id": pair_id, "by": principal.username})
     return RedirectResponse(f"{_back(form, offer_id)}?erledigt=kein-duplikat", status_code=303)
 
 
 @router.post("/angebote/duplikate/{pair_id}/zusammenfuehren")
-async def merge_duplicate(request: Request, principal: Staff, pair_id: str) -> Response:
+async def merge_duplicate(request: Request, principal: Staff, registry: Registry, pair_id: str) -> Response:
     pair_id = uuid_or_404(pair_id)
     form = await request.form()
     offer_id = uuid_or_404(_str(form, "angebot"))
@@ -552,7 +552,7 @@ async def merge_duplicate(request: Request, principal: Staff, pair_id: str) -> R
     dropped = next(k for k in areas if k != keep)
     if not can_change_offer(principal, areas[dropped]):
         raise Forbidden()
-    await gateway_of(request).registry.offers.merge_duplicate(pair_id, keep, principal.username)
+    await registry.offers.merge_duplicate(pair_id, keep, principal.username)
     log.info("duplicates merged", extra={"pair_id": pair_id, "kept": keep, "by": principal.username})
     target = "/angebote/duplikate" if _str(form, "zurueck") == "duplikate" else f"/angebote/{keep}"
     return RedirectResponse(f"{target}?erledigt=zusammengefuehrt", status_code=303)
@@ -680,14 +680,14 @@ async def change_offer(request: Request, principal: Staff, offer_id: str) -> Res
 
 
 @router.post("/angebote/{offer_id}/bestaetigen")
-async def confirm_offer(request: Request, principal: Staff, offer_id: str) -> Response:
+async def confirm_offer(request: Request, principal: Staff, registry: Registry, offer_id: str) -> Response:
     principal, offer = await _changeable(request, principal, offer_id)
-    await gateway_of(request).registry.offers.confirm_offer(str(offer["id"]), principal.username)
+    await registry.offers.confirm_offer(str(offer["id"]), principal.username)
     return RedirectResponse(f"/angebote/{offer['id']}?erledigt=bestaetigt", status_code=303)
 
 
 @router.post("/angebote/{offer_id}/zurueckziehen", response_class=HTMLResponse)
-async def withdraw_offer(request: Request, principal: Staff, offer_id: str) -> Response:
+async def withdraw_offer(request: Request, principal: Staff, registry: Registry, offer_id: str) -> Response:
     principal, offer = await _changeable(request, principal, offer_id)
     form = await request.form()
     reason = " ".join(_str(form, "grund").split())
@@ -696,7 +696,7 @@ async def withdraw_offer(request: Request, principal: Staff, offer_id: str) -> R
         error = "Bitte geben Sie einen Grund für das Zurückziehen an."
     else:
         try:
-            await gateway_of(request).registry.offers.withdraw_offer(str(offer["id"]), reason, principal.username)
+            await registry.offers.withdraw_offer(str(offer["id"]), reason, principal.username)
         except Refused as exc:
             if exc.status_code == 404:
                 raise
@@ -753,11 +753,11 @@ def _distinct(items: list[dict[str, Any]], key: str) -> list[str]:
 
 
 @public_router.get("/oeffentlich/angebote", response_class=HTMLResponse)
-async def public_offer_search(request: Request) -> Response:
-    client = gateway_of(request).registry.offers
+async def public_offer_search(request: Request, registry: Registry, settings: Settings) -> Response:
+    client = registry.offers
     filters = _filters(request, ("sozialraum", "handlungsfeld", "zielgruppe", "sprache"))
     page = _page_number(request)
-    areas = await gateway_of(request).registry.social_areas()
+    areas = await registry.social_areas()
     vocab = await client.vocabularies()
     everything = await client.list_offers(limit=CHOICES_LIMIT)
     result = await client.list_offers(
@@ -774,7 +774,7 @@ async def public_offer_search(request: Request) -> Response:
     for name, options in (("zielgruppe", target_groups), ("sprache", languages)):
         if filters[name] and filters[name] not in options:
             options.append(filters[name])
-    city = gateway_of(request).settings.city_name
+    city = settings.city_name
     area_name = next((a.name for a in areas if a.key == filters["sozialraum"]), None)
     context = {
         "title": f"Angebote in {area_name}" if area_name else f"Angebote in {city}",

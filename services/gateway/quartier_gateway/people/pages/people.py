@@ -40,7 +40,7 @@ from quartier_gateway.people.rules import (
     parse_date,
     role_label,
 )
-from quartier_gateway.web.dependencies import Staff
+from quartier_gateway.web.dependencies import Registry, Staff
 from quartier_gateway.web.errors import NOT_FOUND_MESSAGE, Forbidden, uuid_or_404
 from quartier_gateway.web.format import german_date, german_datetime
 from quartier_gateway.web.state import gateway_of
@@ -269,9 +269,9 @@ async def _actor_form_context(request: Request, **extra: Any) -> dict[str, Any]:
 
 
 @router.get("/akteure", response_class=HTMLResponse)
-async def actor_list(request: Request, principal: Staff) -> Response:
+async def actor_list(request: Request, principal: Staff, registry: Registry) -> Response:
     client = client_of(request)
-    areas = await gateway_of(request).registry.social_areas()
+    areas = await registry.social_areas()
     typ = request.query_params.get("typ", "")
     area = request.query_params.get("sozialraum", "")
     show_withdrawn = request.query_params.get("zurueckgezogen") == "1"
@@ -703,9 +703,9 @@ def _current_members(body: JSON, day: dt.date) -> list[JSON]:
 
 
 @router.get("/gremien", response_class=HTMLResponse)
-async def body_list(request: Request, _: Staff) -> Response:
+async def body_list(request: Request, _: Staff, registry: Registry) -> Response:
     bodies = await client_of(request).bodies()
-    areas = await gateway_of(request).registry.social_areas()
+    areas = await registry.social_areas()
     area_names, district_names = _area_names(areas), _district_names(areas)
     day = today()
     groups = []

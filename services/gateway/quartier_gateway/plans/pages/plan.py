@@ -64,7 +64,7 @@ from quartier_gateway.plans.rules import (
     visible_area_keys,
 )
 from quartier_gateway.social_data.pages import social_data_panel
-from quartier_gateway.web.dependencies import Staff
+from quartier_gateway.web.dependencies import Planning, Staff
 from quartier_gateway.web.errors import Forbidden, uuid_or_404
 from quartier_gateway.web.format import german_date
 from quartier_gateway.web.state import gateway_of
@@ -90,15 +90,6 @@ NOTICES = {
 STEPS = {step: label for steps in NEXT_STEPS.values() for step, label in steps.items()}
 MAX_NEW_BLOCKS = 5
 OFFERS_LIMIT = 200
-
-
-def planning_of(request: Request) -> PlanningClient:
-    client: PlanningClient | None = getattr(request.app.state, "planning_client", None)
-    if client is None:
-        settings = gateway_of(request).settings
-        client = PlanningClient(settings.planning_url, settings.upstream_timeout_seconds)
-        request.app.state.planning_client = client
-    return client
 
 
 def _str(form: FormData, name: str) -> str:
@@ -134,14 +125,14 @@ async def _readable_plan(
 
 
 @router.get("/jahresplaene")
-async def plans_list(request: Request, principal: Staff) -> Response:
+async def plans_list(request: Request, principal: Staff, planning: Planning) -> Response:
     raw_year = request.query_params.get("jahr", "")
     year = int(raw_year) if raw_year.isdigit() else _next_year()
     areas = await _areas(request)
     keys = visible_area_keys(principal, {k: _district_keys(a) for k, a in areas.items()})
-    plans = {p["social_area_key"]: p for p in await gateway_of(request).planning.plans(year=year)}
+    plans = {p["social_area_key"]: p for p in await planning.plans(year=year)}
     try:
-        board = {str(d.get("social_area_key")): d for d in await gateway_of(request).planning.deadlines_board(year)}
+        board = {str(d.get("social_area_key")): d for d in await planning.deadlines_board(year)}
     except Refused:
         board = {}
     rows = []
@@ -172,14 +163,14 @@ async def plans_list(request: Request, principal: Staff) -> Response:
 
 
 @router.post("/jahresplaene")
-async def plan_create(request: Request, principal: Staff) -> Response:
+async def plan_create(request: Request, principal: Staff, planning: Planning) -> Response:
     form = await request.form()
     key = _str(form, "social_area_key")
     year_text = _str(form, "year")
     if not runs_cycle(principal, key) or not year_text.isdigit():
         raise Forbidden()
     try:
-        plan = await gateway_of(request).planning.create(key, int(year_text), principal.username)
+        plan = await planning.create(key, int(year_text), principal.username)
     except Rejected as refused:
         return RedirectResponse(f"/jahresplaene?jahr={year_text}&fehler={quote(refused.detail)}", status_code=303)
     return RedirectResponse(f"/jahresplaene/{plan['id']}?gespeichert=angelegt", status_code=303)
@@ -371,7 +362,7 @@ def _refused_input(refused: Rejected, errors: dict[str, str], prefix: str = "") 
 
 
 @router.post("/jahresplaene/{plan_id}/massnahmen")
-async def measure_add(request: Request, principal: Staff, plan_id: str) -> Response:
+async def measure_add(request: Request, principal: Staff, planning: Planning, plan_id: str) -> Response:
     principal, plan, area = await _readable_plan(request, principal, plan_id)
     if not may_edit_measures(principal, plan["social_area_key"], plan["state"]):
         raise Forbidden()
@@ -384,7 +375,7 @@ async def measure_add(request: Request, principal: Staff, plan_id: str) -> Respo
     status = 422
     if not parsed.errors:
         try:
-            await gateway_of(request).planning.add_measure(plan["id"], parsed.payload, principal.username)
+            await planning.add_measure(plan["id"], parsed.payload, principal.username)
         except Rejected as refused:
             refusal = _refused_input(refused, parsed.errors)
             status = refused.status_code
@@ -464,7 +455,9 @@ async def measure_edit_page(request: Request, principal: Staff, plan_id: str, me
 
 
 @router.post("/jahresplaene/{plan_id}/massnahmen/{measure_id}")
-async def measure_change(request: Request, principal: Staff, plan_id: str, measure_id: str) -> Response:
+async def measure_change(
+    request: Request, principal: Staff, planning: Planning, plan_id: str, measure_id: str
+) -> Response:
     principal, plan, area, measure = await _changeable_measure(request, principal, plan_id, measure_id)
     form = await request.form()
     version = _version(form, plan)
@@ -476,9 +469,7 @@ async def measure_change(request: Request, principal: Staff, plan_id: str, measu
     status = 422
     if not parsed.errors:
         try:
-            await gateway_of(request).planning.change_measure(
-                plan["id"], str(measure["id"]), parsed.payload, version, principal.username
-            )
+            await planning.change_measure(plan["id"], str(measure["id"]), parsed.payload, version, principal.username)
         except Rejected as refused:
             refusal = _refused_input(refused, parsed.errors)
             status = refused.status_code
@@ -529,11 +520,13 @@ def _remove_page(
 
 
 @router.post("/jahresplaene/{plan_id}/massnahmen/{measure_id}/entfernen")
-async def measure_remove(request: Request, principal: Staff, plan_id: str, measure_id: str) -> Response:
+async def measure_remove(
+    request: Request, principal: Staff, planning: Planning, plan_id: str, measure_id: str
+) -> Response:
     principal, plan, area, measure = await _changeable_measure(request, principal, plan_id, measure_id)
     version = _version(await request.form(), plan)
     try:
-        await gateway_of(request).planning.remove_measure(plan["id"], str(measure["id"]), version, principal.username)
+        await planning.remove_measure(plan["id"], str(measure["id"]), version, principal.username)
     except Rejected as refused:
         return _remove_page(request, plan, area, measure, version, refused.detail, refused.status_code)
     return RedirectResponse(f"/jahresplaene/{plan['id']}?gespeichert=entfernt#massnahmen", status_code=303)
@@ -556,19 +549,19 @@ async def _act(
 
 
 @router.post("/jahresplaene/{plan_id}/schritt/{step}")
-async def plan_step(request: Request, principal: Staff, plan_id: str, step: str) -> Response:
+async def plan_step(request: Request, principal: Staff, planning: Planning, plan_id: str, step: str) -> Response:
     principal, plan, area = await _readable_plan(request, principal, plan_id)
     if step not in STEPS:
         raise NotFound(404, "Nicht gefunden.")
     if not runs_cycle(principal, plan["social_area_key"]):
         raise Forbidden()
-    return await _act(
-        request, plan, principal, area, gateway_of(request).planning.step(plan["id"], step, principal.username), step
-    )
+    return await _act(request, plan, principal, area, planning.step(plan["id"], step, principal.username), step)
 
 
 @router.post("/jahresplaene/{plan_id}/anhoerungen/{district_key}/bedarfe")
-async def need_record(request: Request, principal: Staff, plan_id: str, district_key: str) -> Response:
+async def need_record(
+    request: Request, principal: Staff, planning: Planning, plan_id: str, district_key: str
+) -> Response:
     principal, plan, area = await _readable_plan(request, principal, plan_id)
     hearing = next((h for h in plan.get("hearings") or [] if h["district_key"] == district_key), None)
     if hearing is None or not may_record_needs(principal, hearing, plan["state"]):
@@ -583,12 +576,12 @@ async def need_record(request: Request, principal: Staff, plan_id: str, district
             errors={f"need-{district_key}": "Bitte beschreiben Sie den Bedarf."},
             status_code=422,
         )
-    call = gateway_of(request).planning.record_needs(plan["id"], district_key, [{"text": text}], principal.username)
+    call = planning.record_needs(plan["id"], district_key, [{"text": text}], principal.username)
     return await _act(request, plan, principal, area, call, "bedarf")
 
 
 @router.post("/jahresplaene/{plan_id}/bedarfe/{need_id}/antwort")
-async def need_answer(request: Request, principal: Staff, plan_id: str, need_id: str) -> Response:
+async def need_answer(request: Request, principal: Staff, planning: Planning, plan_id: str, need_id: str) -> Response:
     principal, plan, area = await _readable_plan(request, principal, plan_id)
     if not runs_cycle(principal, plan["social_area_key"]):
         raise Forbidden()
@@ -601,16 +594,18 @@ async def need_answer(request: Request, principal: Staff, plan_id: str, need_id:
         answer["forwarded_to"] = _str(form, "detail") or None
     else:
         answer["reason"] = _str(form, "detail") or None
-    call = gateway_of(request).planning.answer_need(plan["id"], uuid_or_404(need_id), answer, principal.username)
+    call = planning.answer_need(plan["id"], uuid_or_404(need_id), answer, principal.username)
     return await _act(request, plan, principal, area, call, "antwort")
 
 
 @router.post("/jahresplaene/{plan_id}/anhoerungen/{district_key}/schliessen")
-async def hearing_close(request: Request, principal: Staff, plan_id: str, district_key: str) -> Response:
+async def hearing_close(
+    request: Request, principal: Staff, planning: Planning, plan_id: str, district_key: str
+) -> Response:
     principal, plan, area = await _readable_plan(request, principal, plan_id)
     if not runs_cycle(principal, plan["social_area_key"]):
         raise Forbidden()
-    call = gateway_of(request).planning.close_hearing(plan["id"], district_key, principal.username)
+    call = planning.close_hearing(plan["id"], district_key, principal.username)
     return await _act(request, plan, principal, area, call, "geschlossen")
 
 
@@ -678,7 +673,7 @@ async def review_page(request: Request, principal: Staff, plan_id: str) -> Respo
 
 
 @router.post("/jahresplaene/{plan_id}/halbjahresbilanz")
-async def review_submit(request: Request, principal: Staff, plan_id: str) -> Response:
+async def review_submit(request: Request, principal: Staff, planning: Planning, plan_id: str) -> Response:
     principal, plan, area = await _reviewable(request, principal, plan_id)
     form = await request.form()
     blocks_text = _str(form, "neue")
@@ -691,7 +686,7 @@ async def review_submit(request: Request, principal: Staff, plan_id: str) -> Res
     status = 422
     if not parsed.errors:
         try:
-            await gateway_of(request).planning.mid_year_review(plan["id"], parsed.entries, principal.username)
+            await planning.mid_year_review(plan["id"], parsed.entries, principal.username)
         except Rejected as refused:
             refusal, status = refused.detail, refused.status_code
         else:
@@ -753,14 +748,14 @@ async def evaluation_page(request: Request, principal: Staff, plan_id: str) -> R
 
 
 @router.post("/jahresplaene/{plan_id}/auswertung")
-async def evaluation_submit(request: Request, principal: Staff, plan_id: str) -> Response:
+async def evaluation_submit(request: Request, principal: Staff, planning: Planning, plan_id: str) -> Response:
     principal, plan, area = await _evaluable(request, principal, plan_id)
     parsed = parse_evaluation_form(_lists(await request.form()), active_measures(plan))
     refusal: str | None = None
     status = 422
     if not parsed.errors:
         try:
-            await gateway_of(request).planning.evaluate(plan["id"], parsed.entries, principal.username)
+            await planning.evaluate(plan["id"], parsed.entries, principal.username)
         except Rejected as refused:
             refusal, status = refused.detail, refused.status_code
         else:
@@ -771,14 +766,14 @@ async def evaluation_submit(request: Request, principal: Staff, plan_id: str) ->
 
 
 @router.post("/jahresplaene/{plan_id}/uebertragen")
-async def carry_over(request: Request, principal: Staff, plan_id: str) -> Response:
+async def carry_over(request: Request, principal: Staff, planning: Planning, plan_id: str) -> Response:
     principal, plan, area = await _readable_plan(request, principal, plan_id)
     if not runs_cycle(principal, plan["social_area_key"]):
         raise Forbidden()
     try:
-        result = await gateway_of(request).planning.carry_over(plan["id"], principal.username)
+        result = await planning.carry_over(plan["id"], principal.username)
     except Rejected as refused:
-        fresh = await gateway_of(request).planning.plan(plan["id"])
+        fresh = await planning.plan(plan["id"])
         return await _plan_page(
             request, principal, fresh, area, refusal=refused.detail, status_code=refused.status_code
         )
@@ -794,7 +789,7 @@ def _int(text: str | None) -> int | None:
 
 
 @router.get("/jahresplaene/{plan_id}/vergleich")
-async def compare_page(request: Request, principal: Staff, plan_id: str) -> Response:
+async def compare_page(request: Request, principal: Staff, planning: Planning, plan_id: str) -> Response:
     _, plan, area = await _readable_plan(request, principal, plan_id)
     versions = versions_of(plan)
     version_from = _int(request.query_params.get("von"))
@@ -808,7 +803,7 @@ async def compare_page(request: Request, principal: Staff, plan_id: str) -> Resp
     status = 200
     if version_from is not None and version_to is not None:
         try:
-            compare = await gateway_of(request).planning.compare(plan["id"], version_from, version_to)
+            compare = await planning.compare(plan["id"], version_from, version_to)
         except Rejected as refused:
             refusal, status = refused.detail, refused.status_code
         except Refused as missing:
@@ -840,9 +835,11 @@ async def compare_page(request: Request, principal: Staff, plan_id: str) -> Resp
 
 
 @router.get("/jahresplaene/{plan_id}/bedarfe/{need_id}/spur")
-async def need_trace_page(request: Request, principal: Staff, plan_id: str, need_id: str) -> Response:
+async def need_trace_page(
+    request: Request, principal: Staff, planning: Planning, plan_id: str, need_id: str
+) -> Response:
     _, plan, area = await _readable_plan(request, principal, plan_id)
-    trace = await gateway_of(request).planning.council_need_trace(plan["id"], uuid_or_404(need_id))
+    trace = await planning.council_need_trace(plan["id"], uuid_or_404(need_id))
     need = next((n for n in plan.get("needs") or [] if str(n["id"]) == str(uuid_or_404(need_id))), None)
     where = trace.get("where") or {}
     measure = None
