@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from quartier_gateway.auth.domain import can_change_territory, is_in_scope
 from quartier_gateway.clients.base import NotFound, Refused
 from quartier_gateway.clients.registry import SocialArea
-from quartier_gateway.meetings.pages import meeting as meetings_pages
+from quartier_gateway.meetings.pages import public as meetings_public
 from quartier_gateway.reports import pages as reports_pages
 from quartier_gateway.social_data.pages import social_data_panel
 from quartier_gateway.web.dependencies import Admin, Registry, Settings, Staff
@@ -127,7 +127,7 @@ async def public_social_areas(request: Request, registry: Registry, settings: Se
 @router.get("/oeffentlich/sozialraeume/{key}", response_class=HTMLResponse)
 async def public_social_area(request: Request, registry: Registry, key: str) -> Response:
     area = await registry.social_area(key)
-    conference = await meetings_pages.next_conference(request, area)
+    conference = await meetings_public.next_conference(request, area)
     reporting = await reports_pages.public_area_report(request, area)
     return render(
         request,

@@ -1,12 +1,16 @@
-"""The pages of meetings."""
+"""The pages of meetings (``/sitzungen``), the public answer page of an invitation and the iCalendar feed.
+
+The order of the routers matters: ``/sitzungen/neu`` and ``/sitzungen/konflikte`` before
+``/sitzungen/{meeting_id}``.
+"""
 
 from fastapi import APIRouter
 
-from quartier_gateway.meetings.pages import answers, meeting
+from quartier_gateway.meetings.pages import answers, invitees, listing, meeting, public, record, schedule
 
 router = APIRouter(include_in_schema=False)
-router.include_router(meeting.router)
-router.include_router(answers.router)
-public_router = meeting.public_router
+for part in (listing, schedule, meeting, invitees, record, answers):
+    router.include_router(part.router)
+public_router = public.public_router
 
 __all__ = ["public_router", "router"]
