@@ -1,5 +1,11 @@
-"""The pages of people."""
+"""The pages of actors, people, bodies and memberships."""
 
-from quartier_gateway.people.pages.people import router
+from fastapi import APIRouter
+
+from quartier_gateway.people.pages import actors, bodies, persons
+
+router = APIRouter(include_in_schema=False)
+for part in (actors, persons, bodies):
+    router.include_router(part.router)
 
 __all__ = ["router"]
