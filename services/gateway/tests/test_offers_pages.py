@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from quartier_gateway.offers.pages.offers import field_id, recurrence_text, similarity_text
+from quartier_gateway.offers.rules import field_id, recurrence_text, similarity_text
 
 # the fake registry's offers (conftest.py, FakeOffers)
 OFFER_WESTEN = "11111111-1111-4111-8111-111111111111"
@@ -329,7 +329,8 @@ async def test_registry_down_gives_503(client, registry):
 def test_form_values_become_the_registry_json_for_an_address_and_a_monthly_date():
     from starlette.datastructures import FormData
 
-    from quartier_gateway.offers.pages.offers import form_values, offer_body
+    from quartier_gateway.offers.pages.shared import form_values
+    from quartier_gateway.offers.rules import offer_body
 
     form = FormData(
         [
