@@ -10,6 +10,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from quartier_gateway.auth.domain import Principal, Role
+from quartier_gateway.reports.report_rules import (
+    public_plan_view,
+    ref_url,
+    report_view,
+    split_report_name,
+)
 from quartier_gateway.reports.rules import (
     board_row,
     board_rows,
@@ -17,12 +23,8 @@ from quartier_gateway.reports.rules import (
     may_publish,
     may_view_draft,
     parse_year,
-    public_plan_view,
-    ref_url,
-    report_view,
     sees_area,
     sees_distribution,
-    split_report_name,
     summary_groups,
     visible_board_areas,
 )

@@ -9,15 +9,22 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from quartier_gateway.auth.domain import Principal, Role
-from quartier_gateway.plans.rules import (
+from quartier_gateway.plans.measure_rules import (
     MEASURE_LABELS,
+    field_label,
+    lines,
+    measure_values,
+    parse_evaluation_form,
+    parse_measure_form,
+    parse_review_form,
+    refusal_field,
+)
+from quartier_gateway.plans.rules import (
     comparison_rows,
     deadline_view,
     display_value,
-    field_label,
     fixed_actor,
     hearing_state,
-    lines,
     may_carry_over,
     may_change_measure,
     may_edit_measures,
@@ -25,11 +32,6 @@ from quartier_gateway.plans.rules import (
     may_read_plan,
     may_record_needs,
     may_review,
-    measure_values,
-    parse_evaluation_form,
-    parse_measure_form,
-    parse_review_form,
-    refusal_field,
     runs_cycle,
     versions_of,
 )

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
@@ -21,6 +20,14 @@ from fastapi.responses import RedirectResponse, Response
 
 from quartier_gateway.clients.base import JSON, NotFound, Refused, Rejected, Unavailable
 from quartier_gateway.clients.registry import SocialArea
+from quartier_gateway.reports.report_rules import (
+    PublicPlanView,
+    public_plan_view,
+    ref_kind_name,
+    ref_url,
+    report_view,
+    split_report_name,
+)
 from quartier_gateway.reports.rules import (
     board_rows,
     current_year,
@@ -29,11 +36,6 @@ from quartier_gateway.reports.rules import (
     may_publish,
     may_view_draft,
     parse_year,
-    public_plan_view,
-    ref_kind_name,
-    ref_url,
-    report_view,
-    split_report_name,
 )
 from quartier_gateway.web.dependencies import Reporting, Staff, require_staff
 from quartier_gateway.web.errors import Forbidden, error_response
@@ -280,7 +282,7 @@ async def publish(request: Request, principal: Staff, reporting: Reporting, raw_
 # --- the public page of a Sozialraum ------------------------------------------------------------------
 
 
-async def public_area_report(request: Request, area: SocialArea) -> dict[str, Any] | None:
+async def public_area_report(request: Request, area: SocialArea) -> PublicPlanView | None:
     """The reporting part of the public page of a Sozialraum (the published plan in brief of this year, or of
     the year in ``?jahr=``, and the published reports); None when reporting does not answer (the page works
     without it)."""

@@ -6,13 +6,15 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from quartier_gateway.clients.base import JSON, Refused, Rejected
+from quartier_gateway.plans.measure_rules import (
+    FIELD_NAMES,
+    OUTCOMES,
+    REVIEW_NAMES,
+)
 from quartier_gateway.plans.pages.shared import MeasureOptions, _options, _readable_plan
 from quartier_gateway.plans.rules import (
     ANSWER_NAMES,
-    FIELD_NAMES,
     NEED_STATUS_NAMES,
-    OUTCOMES,
-    REVIEW_NAMES,
     answer_text,
     comparison_rows,
     display_value,

@@ -11,14 +11,16 @@ from starlette.datastructures import FormData
 from quartier_gateway.auth.domain import Principal
 from quartier_gateway.clients.base import JSON, NotFound, Rejected
 from quartier_gateway.clients.registry import SocialArea
+from quartier_gateway.plans.measure_rules import (
+    MEASURE_LABELS,
+    measure_values,
+    parse_measure_form,
+)
 from quartier_gateway.plans.pages.shared import _lists, _options, _plan_page, _readable_plan, _refused_input, _str
 from quartier_gateway.plans.rules import (
-    MEASURE_LABELS,
     fixed_actor,
     may_change_measure,
     may_edit_measures,
-    measure_values,
-    parse_measure_form,
 )
 from quartier_gateway.web.dependencies import Planning, Staff
 from quartier_gateway.web.errors import Forbidden, uuid_or_404

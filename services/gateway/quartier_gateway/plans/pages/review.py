@@ -11,19 +11,21 @@ from fastapi.responses import RedirectResponse, Response
 from quartier_gateway.auth.domain import Principal
 from quartier_gateway.clients.base import JSON, Rejected
 from quartier_gateway.clients.registry import SocialArea
-from quartier_gateway.plans.pages.shared import MAX_NEW_BLOCKS, _lists, _options, _plan_page, _readable_plan, _str
-from quartier_gateway.plans.rules import (
+from quartier_gateway.plans.measure_rules import (
     MEASURE_LABELS,
     OUTCOMES,
     REVIEW_DECISIONS,
     REVIEW_NAMES,
     active_measures,
     field_label,
-    may_evaluate,
-    may_review,
     measure_values,
     parse_evaluation_form,
     parse_review_form,
+)
+from quartier_gateway.plans.pages.shared import MAX_NEW_BLOCKS, _lists, _options, _plan_page, _readable_plan, _str
+from quartier_gateway.plans.rules import (
+    may_evaluate,
+    may_review,
     runs_cycle,
 )
 from quartier_gateway.web.dependencies import Planning, Staff

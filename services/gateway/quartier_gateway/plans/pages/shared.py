@@ -22,12 +22,15 @@ from quartier_gateway.auth.domain import Principal
 from quartier_gateway.clients.base import JSON, Refused, Rejected, Unavailable
 from quartier_gateway.clients.planning import PlanningClient
 from quartier_gateway.clients.registry import SocialArea
-from quartier_gateway.plans.rules import (
-    ANSWER_NAMES,
+from quartier_gateway.plans.measure_rules import (
     MEASURE_LABELS,
-    NEXT_STEPS,
     OUTCOMES,
     REVIEW_NAMES,
+    refusal_field,
+)
+from quartier_gateway.plans.rules import (
+    ANSWER_NAMES,
+    NEXT_STEPS,
     answer_text,
     deadline_view,
     event_name,
@@ -39,7 +42,6 @@ from quartier_gateway.plans.rules import (
     may_read_plan,
     may_record_needs,
     may_review,
-    refusal_field,
     runs_cycle,
     state_name,
     versions_of,
