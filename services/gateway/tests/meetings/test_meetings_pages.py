@@ -18,8 +18,8 @@ import pytest
 from quartier_gateway.app import Transports, build_app
 from quartier_gateway.auth.db.repository import AccountRecord
 
-from .conftest import PASSWORDS, csrf_from, login_as, password_hash, problem
-from .test_pages import assert_accessible_page
+from ..conftest import PASSWORDS, csrf_from, login_as, password_hash, problem
+from ..test_pages import assert_accessible_page
 
 BERLIN = "Europe/Berlin"
 YEAR = dt.date.today().year + 2

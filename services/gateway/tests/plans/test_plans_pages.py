@@ -27,8 +27,8 @@ from quartier_gateway.plans.rules import (
 )
 from quartier_gateway.web.format import german_date
 
-from .conftest import OFFER_WESTEN, csrf_from, hamm_social_areas, login_as, password_hash, problem
-from .test_pages import assert_accessible_page
+from ..conftest import OFFER_WESTEN, csrf_from, hamm_social_areas, login_as, password_hash, problem
+from ..test_pages import assert_accessible_page
 
 ACTOR = "3f2a7c1e-8a4b-5d6e-9f00-aaaaaaaaaaaa"
 MEMBER_ACTOR = "82a58d0f-dbb7-5018-bd07-0490e813d5f2"

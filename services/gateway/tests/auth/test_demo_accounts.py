@@ -35,7 +35,7 @@ def test_coordination_round_demo_account_represents_a_westen_demo_actor():
 
     member = next(a for a in load_demo_accounts(DEMO_ACCOUNTS_FILE) if a.username == "runde.westen")
     assert member.role is Role.COORDINATION_MEMBER and member.social_area_key == "westen"
-    people = Path(__file__).resolve().parents[2] / "registry" / "data" / "demo-people.yaml"
+    people = Path(__file__).resolve().parents[3] / "registry" / "data" / "demo-people.yaml"
     actors = yaml.safe_load(people.read_text(encoding="utf-8"))["actors"]
     by_id = {demo_actor_id(a["key"]): a for a in actors}
     actor = by_id[member.actor_id]

@@ -20,8 +20,8 @@ from quartier_gateway.ops.rules import (
 )
 from quartier_gateway.settings import GatewaySettings
 
-from .conftest import login_as
-from .test_pages import assert_accessible_page
+from ..conftest import login_as
+from ..test_pages import assert_accessible_page
 
 NOW = 1_790_000_000.0
 

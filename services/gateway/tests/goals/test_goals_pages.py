@@ -24,8 +24,8 @@ from quartier_gateway.goals.rules import (
     validity_text,
 )
 
-from .conftest import csrf_from, login_as, problem
-from .test_pages import assert_accessible_page
+from ..conftest import csrf_from, login_as, problem
+from ..test_pages import assert_accessible_page
 
 COORD = Principal("koordination.westen", "K", Role.AREA_COORDINATOR, social_area_key="westen")
 MITTE = Principal("bezirk.mitte", "B", Role.COUNCIL_MEMBER, district_key="mitte")

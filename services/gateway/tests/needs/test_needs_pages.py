@@ -34,8 +34,8 @@ from quartier_gateway.needs.rules import (
 )
 from quartier_gateway.web.format import german_date
 
-from .conftest import csrf_from, hamm_social_areas, hamm_vocabularies, login_as, problem
-from .test_pages import assert_accessible_page
+from ..conftest import csrf_from, hamm_social_areas, hamm_vocabularies, login_as, problem
+from ..test_pages import assert_accessible_page
 
 ACTOR = "3f2a7c1e-8a4b-5d6e-9f00-aaaaaaaaaaaa"
 FIELD = hamm_vocabularies()["fields_of_action"][0]

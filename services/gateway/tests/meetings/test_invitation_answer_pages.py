@@ -14,8 +14,8 @@ import pytest
 
 from quartier_gateway.app import Transports, build_app
 
-from .conftest import csrf_from, login_as, problem
-from .test_pages import assert_accessible_page
+from ..conftest import csrf_from, login_as, problem
+from ..test_pages import assert_accessible_page
 
 TOKEN = "v1.QUJDREVGR0hJSktMTU5PUA.c2lnbmF0dXJlLXNpZ25hdHVyZQ"
 FORGED_DETAIL = "Dieser Link ist ungültig. Bitte nutzen Sie den Link aus Ihrer Einladung."

@@ -15,9 +15,9 @@ from quartier_gateway.app import Transports, build_app
 from quartier_gateway.social_data.pages import area_view, sparkline, trend_word
 from quartier_gateway.web.format import german_number
 
-from .conftest import FakeRegistry, csrf_from, login_as, problem
-from .test_pages import assert_accessible_page
-from .test_plans_pages import FakePlanning
+from ..conftest import FakeRegistry, csrf_from, login_as, problem
+from ..plans.test_plans_pages import FakePlanning
+from ..test_pages import assert_accessible_page
 
 SOURCE = "Statistikstelle der Stadt Hamm"
 

@@ -17,8 +17,8 @@ import pytest
 from quartier_gateway.app import Transports, build_app
 from quartier_gateway.auth.db.repository import AccountRecord
 
-from .conftest import csrf_from, hamm_social_areas, login_as, password_hash, problem
-from .test_pages import assert_accessible_page as assert_page_structure
+from ..conftest import csrf_from, hamm_social_areas, login_as, password_hash, problem
+from ..test_pages import assert_accessible_page as assert_page_structure
 
 YEAR = 2031
 PLAN_WESTEN = "a1111111-1111-4111-8111-111111111111"

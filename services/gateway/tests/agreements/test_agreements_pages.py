@@ -31,8 +31,8 @@ from quartier_gateway.app import Transports, build_app
 from quartier_gateway.auth.db.repository import AccountRecord
 from quartier_gateway.auth.domain import InvalidAccount, Principal, Role, account_problems, can_view_staff_pages
 
-from .conftest import csrf_from, login_as, password_hash, problem
-from .test_pages import assert_accessible_page
+from ..conftest import csrf_from, login_as, password_hash, problem
+from ..test_pages import assert_accessible_page
 
 OWN = uuid.UUID("92a9952f-0f6e-5721-8f84-ec3c8a980504")
 OTHER = uuid.UUID("34cf0195-83b2-50e4-bf95-710260af92c9")

@@ -27,8 +27,8 @@ from quartier_gateway.people.rules import (
 from quartier_gateway.web.format import german_date
 from quartier_shared.errors import FieldError
 
-from .conftest import hamm_social_areas, problem
-from .test_pages import assert_accessible_page
+from ..conftest import hamm_social_areas, problem
+from ..test_pages import assert_accessible_page
 
 NS = uuid.UUID("6f0b7c1e-3a57-4f0e-9a0c-7c1d2f6b9e41")
 

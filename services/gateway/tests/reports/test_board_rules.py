@@ -30,7 +30,7 @@ from quartier_gateway.reports.rules import (
 )
 from quartier_gateway.web.format import german_date, german_datetime
 
-from .conftest import hamm_social_areas
+from ..conftest import hamm_social_areas
 
 ACTOR = uuid.UUID("82a58d0f-dbb7-5018-bd07-0490e813d5f2")
 STEERING = Principal("lenkungskreis", "Lenkungskreis", Role.STEERING_COMMITTEE)
