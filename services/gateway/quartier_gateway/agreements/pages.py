@@ -3,7 +3,7 @@
 (``/zielvereinbarungen/{id}``) with its targets against the values reached, its activity reports
 (Sachberichte), overdue reports, the measures fulfilling it and its history. The steering committee and
 administrators conclude and change agreements (``If-Match`` with the version they edited); the staff of the
-agreement's provider enter its report (``/zielvereinbarungen/{id}/bericht``). Who may: ``agreements_rules``.
+agreement's provider enter its report (``/zielvereinbarungen/{id}/bericht``). Who may: ``agreements/rules.py``.
 
 Every action is a POST with the session's CSRF token and reaches planning with ``X-Quartier-Actor``.
 Planning's German refusals are shown.

@@ -1,7 +1,7 @@
 """The German pages of the steering committee's city-wide goals (Steuerungsziele): the list
 (``/steuerungsziele``), a new goal (``/steuerungsziele/neu``) and one goal with its history and the measures
 of all plans linking to it (``/steuerungsziele/{id}``), where the steering committee and administrators
-change it (``If-Match`` with the version they edited) or withdraw it (with a reason). Who may: ``goals_rules``.
+change it (``If-Match`` with the version they edited) or withdraw it (with a reason). Who may: ``goals/rules.py``.
 
 Every action is a POST with the session's CSRF token and reaches planning with ``X-Quartier-Actor``.
 Planning's German refusals are shown; a stale edit (409) keeps the input.

@@ -1,7 +1,7 @@
 """The German pages of the needs (Bedarfe) raised outside a council hearing: the list (``/bedarfe``, filtered
 by Sozialraum, status and source), a new need (``/bedarfe/neu``), one need with its history and the answers
 of the area coordinator (``/bedarfe/{id}``), and its trace need → measure → mid-year review → evaluation
-(``/bedarfe/{id}/spur``). Who may do what: ``needs_rules.py``.
+(``/bedarfe/{id}/spur``). Who may do what: ``needs/rules.py``.
 
 Every action is a POST with the session's CSRF token (checked by the middleware) and reaches planning with
 ``X-Quartier-Actor: <username>``. Planning's German refusals (409 out of order, 422 wrong input) are shown.

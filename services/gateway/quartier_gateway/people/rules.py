@@ -1,7 +1,7 @@
 """Pure rules of the pages for actors, people, bodies and memberships: who may do what, German labels,
 German dates and the mapping of the registry's field errors to form fields.
 
-No I/O here (like ``domain.py``): every function is deterministic given its inputs.
+No I/O here (like ``auth/domain.py``): every function is deterministic given its inputs.
 
 Who may:
 - every staff role reads actors, people and bodies (council members and the steering committee read only);

@@ -2,9 +2,9 @@
 (``/berichte``, ``/berichte/{jahr}`` with every figure linking to the entries it counts, the files
 ``/berichte/{jahr}.pdf|.csv|.json``, publishing by the steering committee), the mid-year reviews and
 evaluations sent to the councils (``/auswertungen``) and the reporting part of the public page of a
-Sozialraum (the published plan in brief and the published reports). Who sees what: ``board_rules.py``.
+Sozialraum (the published plan in brief and the published reports). Who sees what: ``reports/rules.py``.
 
-Everything comes from the reporting service's internal API (``reporting_client.py``); publishing is a POST
+Everything comes from the reporting service's internal API (``clients/reporting.py``); publishing is a POST
 with the session's CSRF token (checked by the middleware) and reaches reporting with
 ``X-Quartier-Actor: <username>``.
 """
