@@ -25,12 +25,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from quartier_gateway.auth.domain import Principal, Role
-
-BERLIN_NAME = "Europe/Berlin"
-BERLIN = ZoneInfo(BERLIN_NAME)
+from quartier_gateway.web.format import BERLIN
 
 KIND_NAMES: dict[str, str] = {
     "coordination_round": "Koordinierungsrunde",

@@ -16,12 +16,9 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from quartier_gateway.auth.domain import Principal, Role
 from quartier_gateway.web.format import german_date
-
-BERLIN = ZoneInfo("Europe/Berlin")
 
 STATUS_NAMES: dict[str, str] = {
     "open": "offen",

@@ -19,13 +19,9 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from quartier_gateway.auth.domain import Principal, Role
-from quartier_gateway.web.format import german_date, german_datetime
-
-BERLIN = ZoneInfo("Europe/Berlin")
-
+from quartier_gateway.web.format import BERLIN, german_date, german_datetime
 
 STATE_NAMES: dict[str, str] = {
     "draft": "Entwurf",

@@ -20,13 +20,13 @@ from quartier_gateway.meetings.pages.shared import (
     _version,
 )
 from quartier_gateway.meetings.rules import (
-    BERLIN_NAME,
     REASON_MAX,
     agenda_items,
     may_override_conflict,
     parse_schedule,
 )
 from quartier_gateway.web.dependencies import Invitations, Staff
+from quartier_gateway.web.format import BERLIN_NAME
 
 router = APIRouter(include_in_schema=False)
 

@@ -26,7 +26,6 @@ from quartier_gateway.meetings.pages.shared import (
 )
 from quartier_gateway.meetings.rules import (
     AREA_KINDS,
-    BERLIN_NAME,
     CITY_KINDS,
     KIND_NAMES,
     PURPOSE_NAMES,
@@ -42,6 +41,7 @@ from quartier_gateway.meetings.rules import (
 )
 from quartier_gateway.web.dependencies import Invitations, Staff
 from quartier_gateway.web.errors import Forbidden
+from quartier_gateway.web.format import BERLIN_NAME
 from quartier_gateway.web.templates import render
 
 log = logging.getLogger(__name__)

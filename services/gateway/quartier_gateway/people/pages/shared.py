@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Awaitable, Callable
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import Response
@@ -27,12 +26,9 @@ from quartier_gateway.people.rules import (
     role_label,
 )
 from quartier_gateway.web.errors import Forbidden
-from quartier_gateway.web.format import german_date
+from quartier_gateway.web.format import BERLIN, german_date
 from quartier_gateway.web.state import gateway_of
 from quartier_gateway.web.templates import render
-
-BERLIN = ZoneInfo("Europe/Berlin")
-
 
 FORM_ERROR = ""  # errors without a field of their own land in the summary only
 
