@@ -3,6 +3,7 @@ and the registry's request body. Pure."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from quartier_gateway.auth.domain import Principal, Role
@@ -255,7 +256,9 @@ def values_of_offer(offer: dict[str, Any]) -> dict[str, Any]:
 
 
 def field_id(api_field: str) -> str:
-    """The form control of an API field: "schedule.recurrences[0].weekdays" -> "wochentage"."""
+    """The form control of an API field: "schedule.recurrences[0].weekdays" (or, as request validation names
+    it, "schedule.recurrences.0.weekdays") -> "wochentage"."""
+    api_field = re.sub(r"\.(\d+)(?=\.|$)", r"[\1]", api_field)
     if api_field in FIELD_IDS:
         return FIELD_IDS[api_field]
     base = api_field.split("[", 1)[0]

@@ -86,6 +86,7 @@ def test_plain_german_texts():
     )
     assert similarity_text(0.8249) == "Ähnlichkeit 82 %"
     assert field_id("schedule.recurrences[0].weekdays") == "wochentage"
+    assert field_id("schedule.recurrences.0.weekdays") == "wochentage"
     assert field_id("place.residential_area_number") == "ort_wohnbereich"
     assert field_id("cross_cutting_themes[1]") == "querschnittsthemen"
     assert field_id("contact.email") == "kontakt_email"
