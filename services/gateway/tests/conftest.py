@@ -4,8 +4,9 @@ in-memory auth store, so that no database, broker or registry process is needed.
 from __future__ import annotations
 
 import copy
+import functools
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -14,12 +15,15 @@ from typing import Any
 import httpx
 import pytest
 import yaml
+from argon2 import PasswordHasher
 
-from quartier_gateway import security
-from quartier_gateway.app import build_app
-from quartier_gateway.db.repository import AccountRecord, SessionRecord
-from quartier_gateway.domain import LoginFailures
+from quartier_gateway.app import Transports, build_app
+from quartier_gateway.auth import security
+from quartier_gateway.auth.db.repository import AccountRecord, SessionRecord
+from quartier_gateway.auth.domain import LoginFailures
 from quartier_gateway.settings import GatewaySettings
+from quartier_shared.errors import title_of
+from quartier_shared.http import PROBLEM_MEDIA_TYPE
 
 # The registry's own copy of the Hamm territory, so these tests need nothing outside the repository.
 HAMM_YAML = Path(__file__).resolve().parents[2] / "registry" / "data" / "hamm.yaml"
@@ -30,6 +34,26 @@ PASSWORDS = {
     "bezirk.mitte": "mitte-passwort-1",
     "lenkungskreis": "lenkung-passwort-1",
 }
+
+
+# argon2 with its production cost takes a noticeable fraction of a second per hash and per login; the unit
+# tests check the login flow, not the cost, so they hash with the smallest parameters argon2 allows
+# (test_security.py puts the production hasher back to check its parameters).
+FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def fast_password_hashing() -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(security, "_HASHER", FAST_HASHER)
+        patch.setattr(security, "_DUMMY_HASH", FAST_HASHER.hash("unbekannt"))
+        yield
+
+
+@functools.cache
+def password_hash(password: str) -> str:
+    """The hash of a test password, computed once per test session."""
+    return security.hash_password(password)
 
 
 def hamm_social_areas() -> list[dict[str, Any]]:
@@ -57,6 +81,15 @@ def hamm_social_areas() -> list[dict[str, Any]]:
 def hamm_vocabularies() -> dict[str, list[str]]:
     data = yaml.safe_load(HAMM_YAML.read_text(encoding="utf-8"))
     return {"fields_of_action": data["handlungsfelder"], "cross_cutting_themes": data["querschnittsthemen"]}
+
+
+def problem(status: int, detail: str, field: str | None = None, **extensions: Any) -> httpx.Response:
+    """A refusal as every Quartier service answers it: RFC 9457 problem+json (``quartier_shared.http``)."""
+    body: dict[str, Any] = {"type": "about:blank", "title": title_of(status), "status": status, "detail": detail}
+    if field is not None:
+        body["errors"] = [{"field": field, "message": detail}]
+    body.update(extensions)
+    return httpx.Response(status, json=body, headers={"Content-Type": PROBLEM_MEDIA_TYPE})
 
 
 FAKE_PROVIDER = "3f2a7c1e-8a4b-5d6e-9f00-112233445566"
@@ -160,7 +193,7 @@ class FakeOffers:
 
     @staticmethod
     def refuse(fieldname: str, message: str) -> httpx.Response:
-        return httpx.Response(422, json={"detail": {"field": fieldname, "message": message}})
+        return problem(422, message, fieldname)
 
     def candidates(self, offer_id: str) -> list[dict[str, Any]]:
         result = []
@@ -223,7 +256,7 @@ class FakeOffers:
             return httpx.Response(200, json=hamm_vocabularies())
         if parts == ["actors"]:
             if self.actors is None:
-                return httpx.Response(404, json={"detail": "Not Found"})
+                return problem(404, "Diese Adresse gibt es nicht.")
             return httpx.Response(200, json=self.actors)
         if (parts[0] == "offers" and method == "GET" and len(parts) == 1) or parts == ["offers", "review-due"]:
             items = [o for o in self.items.values() if o["status"] == "active"]
@@ -253,9 +286,7 @@ class FakeOffers:
         if parts[0] == "offers" and len(parts) >= 2:
             offer = self.items.get(parts[1])
             if offer is None:
-                return httpx.Response(
-                    404, json={"detail": {"field": "offer_id", "message": "Das Angebot ist nicht bekannt."}}
-                )
+                return problem(404, "Das Angebot ist nicht bekannt.", "offer_id")
             if len(parts) == 2 and method == "GET":
                 return httpx.Response(200, json={"offer": offer, "duplicate_candidates": self.candidates(offer["id"])})
             if len(parts) == 2 and method == "PUT":
@@ -293,7 +324,7 @@ class FakeOffers:
         if parts[0] == "duplicates" and len(parts) == 3 and method == "POST":
             pair = self.pairs.get(parts[1])
             if pair is None:
-                return httpx.Response(404, json={"detail": {"field": "pair_id", "message": "Unbekanntes Paar."}})
+                return problem(404, "Unbekanntes Paar.", "pair_id")
             if parts[2] == "dismiss":
                 pair["status"] = "dismissed"
                 return httpx.Response(200, json={**pair, "offers": []})
@@ -313,7 +344,7 @@ class FakeOffers:
                         "withdrawn": self.items[dropped],
                     },
                 )
-        return httpx.Response(404, json={"detail": "Nicht gefunden."})
+        return problem(404, "Nicht gefunden.")
 
 
 @dataclass
@@ -351,7 +382,7 @@ class FakeRegistry:
             return httpx.Response(200, json=self.areas)
         if request.method == "GET" and len(parts) == 2 and parts[0] == "social-areas":
             if parts[1] not in by_key:
-                return httpx.Response(404, json={"detail": "Diesen Sozialraum gibt es nicht."})
+                return problem(404, "Diesen Sozialraum gibt es nicht.")
             return httpx.Response(200, json=by_key[parts[1]])
         if request.method == "GET" and parts == ["districts"]:
             result: dict[str, dict[str, Any]] = {}
@@ -361,24 +392,24 @@ class FakeRegistry:
             return httpx.Response(200, json=list(result.values()))
         if request.method == "PUT" and len(parts) == 3 and parts[2] == "community-centre":
             if parts[1] not in by_key:
-                return httpx.Response(404, json={"detail": "Diesen Sozialraum gibt es nicht."})
+                return problem(404, "Diesen Sozialraum gibt es nicht.")
             if body["name"] == "Verboten":
-                return httpx.Response(409, json={"detail": "Dieser Name ist schon vergeben."})
+                return problem(409, "Dieser Name ist schon vergeben.")
             by_key[parts[1]]["community_centre"] = {"name": body["name"]}
             return httpx.Response(200, json=by_key[parts[1]])
         if request.method == "POST" and len(parts) == 3 and parts[0] == "residential-areas":
             number = int(parts[1])
             target = body["social_area_key"]
             if target not in by_key:
-                return httpx.Response(422, json={"detail": "Unbekannter Ziel-Sozialraum."})
+                return problem(422, "Unbekannter Ziel-Sozialraum.")
             for a in self.areas:
                 for ra in a["residential_areas"]:
                     if ra["number"] == number:
                         return httpx.Response(
                             200, json={"number": number, "from_social_area_key": a["key"], "to_social_area_key": target}
                         )
-            return httpx.Response(404, json={"detail": "Diesen Wohnbereich gibt es nicht."})
-        return httpx.Response(404, json={"detail": "Nicht gefunden."})
+            return problem(404, "Diesen Wohnbereich gibt es nicht.")
+        return problem(404, "Nicht gefunden.")
 
 
 class MemoryAuthStore:
@@ -443,8 +474,9 @@ def seeded_store() -> MemoryAuthStore:
         "lenkungskreis": ("steering_committee", None, None),
     }
     for username, (role, sa, d) in scopes.items():
-        password_hash = security.hash_password(PASSWORDS[username])
-        store.accounts[username] = AccountRecord(username, f"Test {username}", password_hash, role, sa, d)
+        store.accounts[username] = AccountRecord(
+            username, f"Test {username}", password_hash(PASSWORDS[username]), role, sa, d
+        )
     return store
 
 
@@ -467,7 +499,7 @@ def settings() -> GatewaySettings:
 async def client(
     registry: FakeRegistry, store: MemoryAuthStore, settings: GatewaySettings
 ) -> AsyncIterator[httpx.AsyncClient]:
-    app = build_app(settings, registry_transport=httpx.MockTransport(registry.handler), auth_store=store)
+    app = build_app(settings, transports=Transports(registry=httpx.MockTransport(registry.handler)), auth_store=store)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://gateway.test") as c:
         yield c

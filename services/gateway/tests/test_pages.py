@@ -120,10 +120,10 @@ async def test_login_follows_safe_target_only(client, csrf):
 async def test_cookie_is_secure_when_configured(registry, store, settings, csrf):
     import httpx
 
-    from quartier_gateway.app import build_app
+    from quartier_gateway.app import Transports, build_app
 
     settings.cookie_secure = True
-    app = build_app(settings, registry_transport=httpx.MockTransport(registry.handler), auth_store=store)
+    app = build_app(settings, transports=Transports(registry=httpx.MockTransport(registry.handler)), auth_store=store)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="https://gateway.test") as c:
         page = await c.get("/anmelden")
         assert "Secure" in page.headers["set-cookie"]
@@ -313,9 +313,9 @@ async def test_anonymous_forms_use_the_double_submit_cookie(client, csrf):
 async def test_unexpected_errors_give_a_german_page_without_details(registry, store, settings, structure):
     import httpx
 
-    from quartier_gateway.app import build_app
+    from quartier_gateway.app import Transports, build_app
 
-    app = build_app(settings, registry_transport=httpx.MockTransport(registry.handler), auth_store=store)
+    app = build_app(settings, transports=Transports(registry=httpx.MockTransport(registry.handler)), auth_store=store)
 
     async def broken() -> None:
         raise RuntimeError("geheimes Innenleben")
