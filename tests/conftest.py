@@ -13,6 +13,7 @@ import pytest
 from quartier_shared.kafka_admin import delete_topics
 from tests.support.browser import base_url, browser, context  # noqa: F401 (fixtures of the browser tests)
 from tests.support.helpers import connect_as
+from tests.support.planning_cycle import planning, planning_db, ready  # noqa: F401 (planning in the stack)
 from tests.support.prometheus import prometheus  # noqa: F401 (one Prometheus per session, operations tests)
 from tests.support.stack import Stack, base_env
 

@@ -5,7 +5,8 @@
 
 One overview and one dashboard per service. Every panel queries the Prometheus data source ``prometheus``
 (provisioned by provisioning/datasources/prometheus.yml) with plain PromQL: no Grafana variables, so that
-tests/test_operations_dashboards.py can run each query against a live Prometheus and prove it returns data.
+tests/integration/operations/test_operations_dashboards.py can run each query against a live Prometheus and
+prove it returns data.
 Titles are German, like the rest of the operators' UI.
 """
 

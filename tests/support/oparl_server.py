@@ -1,7 +1,8 @@
 """A small OParl 1.1 server of the tests' own, on loopback: the council information system the
 invitations service imports the political calendar from.
 
-It serves spec-valid JSON (checked against the official schemas in tests/test_invitations_conflicts.py):
+It serves spec-valid JSON (checked against the official schemas in
+tests/integration/invitations/test_invitations_conflicts.py):
 the ``System``, the body list with one ``Body`` (Stadt Hamm), its ``organization`` list (the Rat, the
 Bezirksvertretungen, a committee that concerns nobody) and its ``meeting`` list, both as external lists
 with ``pagination`` and ``links`` (two items per page, so the import must follow ``links.next``), and

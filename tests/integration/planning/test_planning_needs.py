@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 
 from quartier_shared.events.topics import PLANNING_PLANS
-from tests import test_planning_cycle as cycle
+from tests.support import planning_cycle as cycle
 from tests.support.helpers import eventually
 from tests.support.kafka import header, read_topic
 from tests.support.stack import Stack

@@ -21,7 +21,7 @@ import pytest
 
 from quartier_reporting.db.read_models import TABLES, snapshot
 from quartier_shared.events.topics import PLANNING_PLANS, REGISTRY_TERRITORY, REPORTING_REPORTS
-from tests import test_planning_cycle as cycle
+from tests.support import planning_cycle as cycle
 from tests.support.helpers import connect_as, eventually
 from tests.support.kafka import header, produce, read_topic
 from tests.support.stack import Stack
@@ -472,7 +472,7 @@ async def test_the_report_input_holds_what_the_events_told(
 async def test_business_figures_on_metrics_follow_the_read_models(
     stack: Stack, reporting: str, evaluated: dict[str, Any], rdb: asyncpg.Connection
 ) -> None:
-    from tests.test_operations_metrics import samples
+    from tests.integration.operations.test_operations_metrics import samples
 
     async def figures() -> tuple[float, float] | None:
         async with httpx.AsyncClient(timeout=10) as client:

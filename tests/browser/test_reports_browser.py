@@ -26,7 +26,7 @@ import httpx
 import yaml
 from playwright.async_api import Browser, Page, expect
 
-from tests import test_planning_cycle as cycle
+from tests.support import planning_cycle as cycle
 from tests.support.browser import ConsoleWatch, assert_no_violations, log_in, run_axe, screenshot
 from tests.support.helpers import eventually
 from tests.support.stack import Stack
@@ -39,7 +39,7 @@ ready = cycle.ready
 STEERING = ("lenkungskreis", "demo-lenkungskreis-2025")
 PELKUM = ("bezirk.pelkum", "demo-pelkum-2025")
 HEADERS = {"X-Quartier-Actor": "koordination.westen"}
-DEMO_PEOPLE = Path(__file__).resolve().parents[1] / "services" / "registry" / "data" / "demo-people.yaml"
+DEMO_PEOPLE = Path(__file__).resolve().parents[2] / "services" / "registry" / "data" / "demo-people.yaml"
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 
 

@@ -136,7 +136,8 @@ async def test_walk_the_whole_export_from_the_system_object(stack: Stack, check:
         check("LegislativeTerm", full_term)
         assert full_term["body"] == body["id"]
         assert await _walk(client, check, gateway, "Paper", body["paper"]) == []
-        # The meetings are the invitations service's (tests/test_invitations_oparl_export.py): valid, maybe none.
+        # The meetings are the invitations service's
+        # (tests/integration/invitations/test_invitations_oparl_export.py): valid, maybe none.
         await _walk(client, check, gateway, "Meeting", body["meeting"])
 
         orgs = await _walk(client, check, gateway, "Organization", body["organization"], limit="7")

@@ -19,7 +19,7 @@ import httpx
 from quartier_planning.service.agreements import demo_agreement_id
 from quartier_registry.domain.people import demo_actor_id
 from quartier_shared.events.topics import PLANNING_AGREEMENTS
-from tests import test_planning_cycle as cycle
+from tests.support import planning_cycle as cycle
 from tests.support.helpers import eventually
 from tests.support.kafka import header, read_topic
 from tests.support.stack import Stack

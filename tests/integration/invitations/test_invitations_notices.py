@@ -29,9 +29,9 @@ from quartier_shared.events.reporting import EvaluationDistributed
 from quartier_shared.events.topics import PLANNING_PLANS, REPORTING_REPORTS
 from tests.support.helpers import eventually, pool_as
 from tests.support.kafka import header, produce, read_topic
+from tests.support.planning_cycle import free_year, new_plan, planning, planning_db, ready  # noqa: F401 (fixtures)
 from tests.support.smtp import ReceivedMail, SmtpSink, mail_stack, smtp_sink  # noqa: F401 (fixtures)
 from tests.support.stack import ROOT, Stack
-from tests.test_planning_cycle import free_year, new_plan, planning, planning_db, ready  # noqa: F401 (fixtures)
 
 AREA = "westen"
 TODAY = dt.datetime.now(ZoneInfo("Europe/Berlin")).date()

@@ -18,7 +18,7 @@ import httpx
 from quartier_shared.events.envelope import CloudEvent, new_event
 from quartier_shared.events.invitations import NeedRaised
 from quartier_shared.events.topics import DLQ_SUFFIX, INVITATIONS_MEETINGS, PLANNING_PLANS
-from tests import test_planning_cycle as cycle
+from tests.support import planning_cycle as cycle
 from tests.support.helpers import eventually
 from tests.support.kafka import header, produce, read_topic
 from tests.support.stack import Stack

@@ -16,8 +16,12 @@ import httpx
 
 from quartier_planning.service import deadlines as service
 from tests.support.helpers import eventually, pool_as
+from tests.support.planning_cycle import (
+    free_year,
+    new_plan,
+    plan_events,
+)
 from tests.support.stack import Stack
-from tests.test_planning_cycle import free_year, new_plan, plan_events, planning, planning_db, ready  # noqa: F401 (fixtures)
 
 APPROACHING = "quartier.planning.DeadlineApproaching.v1"
 MISSED = "quartier.planning.DeadlineMissed.v1"
@@ -25,9 +29,9 @@ MISSED = "quartier.planning.DeadlineMissed.v1"
 
 async def test_an_approaching_deadline_is_announced_once_and_an_overdue_step_shows(
     stack: Stack,
-    planning: str,  # noqa: F811
-    ready: dict[str, Any],  # noqa: F811
-    planning_db: asyncpg.Connection,  # noqa: F811
+    planning: str,
+    ready: dict[str, Any],
+    planning_db: asyncpg.Connection,
 ) -> None:
     area = "mitte"
     year = await free_year(ready, area)

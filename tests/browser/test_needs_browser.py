@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 from playwright.async_api import Browser, Page, expect
 
-from tests import test_planning_cycle as cycle
+from tests.support import planning_cycle as cycle
 from tests.support.browser import COORDINATOR, ConsoleWatch, assert_no_violations, log_in, run_axe, screenshot
 
 # planning as the session's stack runs it, and its copy of the registry (fixtures of the cycle's tests)

@@ -19,7 +19,7 @@ from quartier_gateway.auth.domain import LoginFailures, Role
 from quartier_gateway.settings import GatewaySettings
 from quartier_shared.db import create_pool, migrate
 
-ROOT = Path(os.environ.get("QUARTIER_ROOT") or Path(__file__).resolve().parents[4])
+ROOT = Path(os.environ.get("QUARTIER_ROOT") or Path(__file__).resolve().parents[3])
 SECRETS = ROOT / "var" / "secrets.env"
 
 

@@ -16,7 +16,7 @@ import httpx
 from quartier_planning.service import goals as goals_service
 from quartier_registry.service.offers import demo_offer_id
 from quartier_shared.events.topics import PLANNING_GOALS
-from tests import test_planning_cycle as cycle
+from tests.support import planning_cycle as cycle
 from tests.support.helpers import eventually, pool_as
 from tests.support.kafka import header, read_topic
 from tests.support.stack import Stack

@@ -3,8 +3,8 @@ title and agenda rules, the Lenkungskreis' two meetings a year, bad input, resch
 SEQUENCE, the events on the broker, attendance, minutes, residents' needs arriving in planning, and the
 public iCalendar feed and next conference.
 
-The helpers and fixtures here are shared with tests/test_invitations_conflicts.py and
-tests/test_invitations_oparl_export.py.
+The helpers and fixtures here are shared with tests/integration/invitations/test_invitations_conflicts.py and
+tests/integration/invitations/test_invitations_oparl_export.py.
 """
 
 from __future__ import annotations

@@ -11,9 +11,16 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.integration.invitations.test_invitations_meetings import (
+    bodies,
+    invitations,
+    meeting_body,
+    oparl,
+    post,
+    territory,
+)
 from tests.support.schemas import OParlCheck, check_oparl_list, needs_oparl_schemas, oparl_validator
 from tests.support.stack import Stack
-from tests.test_invitations_meetings import bodies, invitations, meeting_body, oparl, post, territory
 
 __all__ = ["bodies", "invitations", "oparl", "territory"]  # fixtures shared with the meetings' tests
 

@@ -15,10 +15,10 @@ import asyncpg
 import httpx
 from playwright.async_api import Browser, Page, expect
 
+from tests.integration.registry.test_social_data import free_year
 from tests.support.browser import ADMIN, COORDINATOR, ConsoleWatch, assert_no_violations, log_in, run_axe, screenshot
 from tests.support.helpers import connect_as, eventually
 from tests.support.stack import Stack
-from tests.test_social_data import free_year
 
 HEADER = "jahr;ebene;schluessel;indikator;wert;quelle;stand"
 SOURCE = "Statistikstelle der Stadt Hamm"

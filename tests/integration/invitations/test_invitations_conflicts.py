@@ -16,9 +16,17 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.integration.invitations.test_invitations_meetings import (
+    BERLIN,
+    HEADERS,
+    bodies,
+    invitations,
+    meeting_body,
+    post,
+    territory,
+)
 from tests.support.oparl_server import FeedEvent, OParlServer, PoliticalSession
 from tests.support.schemas import OParlCheck, check_oparl_list, needs_oparl_schemas, oparl_validator
-from tests.test_invitations_meetings import BERLIN, HEADERS, bodies, invitations, meeting_body, post, territory
 
 __all__ = ["bodies", "invitations", "territory"]  # fixtures shared with the meetings' tests
 

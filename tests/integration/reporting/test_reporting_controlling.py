@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from quartier_reporting.db.read_models import snapshot
-from tests import test_planning_cycle as cycle
+from tests.support import planning_cycle as cycle
 from tests.support.helpers import connect_as, eventually
 from tests.support.stack import Stack
 
