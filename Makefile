@@ -4,7 +4,7 @@
 #   make up         install + infra-up + SMTP sink (mails as .eml in var/mail/) + all services; prints the URL
 #   make down       stop services, Prometheus/Alertmanager, Kafka and PostgreSQL
 #   make test       install + infra-up + fresh database quartier_test + pytest (PYTEST_ARGS="-k ...")
-#   make unit       the pure tests only (marker unit): no Postgres, Kafka or services, well under a minute
+#   make unit       the pure tests only (marker unit, fewer property examples, 2 workers): nothing running
 #   make lint       ruff + mypy
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
@@ -58,7 +58,8 @@ test: install infra-up
 		$(UV) run --frozen --no-sync pytest $(PYTEST_ARGS)
 
 unit:
-	cd $(ROOT) && $(UV) sync --frozen --quiet && $(UV) run --frozen --no-sync pytest -m unit -q $(PYTEST_ARGS)
+	@$(ROOT)/infra/bin/install.sh unit
+	cd $(ROOT) && $(UV) run --frozen --no-sync pytest -m unit --quick -n 2 -q $(PYTEST_ARGS)
 
 lint:
 	cd $(ROOT) && $(UV) run --frozen ruff check . && $(UV) run --frozen mypy

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # `make install`: everything the local platform and the tests need. Quick (a few seconds) when all
 # is present; installs system packages only when something is missing (Debian/apt, as root or sudo).
+# `install.sh unit` (make unit): only what the pure tests need: uv, the Python packages, the gateway's
+# npm assets (its pages link them); no database, broker, browser or JVM.
 set -euo pipefail
 # shellcheck source=./common.sh
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -20,6 +22,23 @@ if ! "$UV" --version >/dev/null 2>&1; then
 fi
 "$UV" sync --frozen --quiet
 
+gateway_lock="services/gateway/package-lock.json"
+install_gateway_assets() {
+    [[ -f "$gateway_lock" ]] || return 0
+    local marker="services/gateway/node_modules/.package-lock.json"
+    if [[ ! -f "$marker" || "$gateway_lock" -nt "$marker" || services/gateway/package.json -nt "$marker" ]]; then
+        log "install: npm ci in services/gateway"
+        (cd services/gateway && npm ci --no-audit --no-fund --loglevel=error </dev/null)
+        touch "$marker"
+    fi
+}
+
+if [[ "${1:-}" == unit ]]; then
+    command -v npm >/dev/null 2>&1 || apt_install nodejs npm
+    install_gateway_assets
+    exit 0
+fi
+
 # --- system packages -------------------------------------------------------------------------------
 missing=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
@@ -33,7 +52,6 @@ java_major() {
 }
 (( $(java_major) >= 17 )) || missing+=(openjdk-17-jre-headless)
 command -v mvn >/dev/null 2>&1 || missing+=(maven)
-gateway_lock="services/gateway/package-lock.json"
 if [[ -f "$gateway_lock" ]] && ! command -v npm >/dev/null 2>&1; then
     missing+=(nodejs npm)
 fi
@@ -45,14 +63,7 @@ if (( $(java_major) < 17 )); then
 fi
 
 # --- gateway assets ------------------------------------------------------------------------------
-if [[ -f "$gateway_lock" ]]; then
-    marker="services/gateway/node_modules/.package-lock.json"
-    if [[ ! -f "$marker" || "$gateway_lock" -nt "$marker" || services/gateway/package.json -nt "$marker" ]]; then
-        log "install: npm ci in services/gateway"
-        (cd services/gateway && npm ci --no-audit --no-fund --loglevel=error </dev/null)
-        touch "$marker"
-    fi
-fi
+install_gateway_assets
 
 # --- Kafka jars ------------------------------------------------------------------------------------
 "$QUARTIER_ROOT/infra/kafka/kafka.sh" fetch

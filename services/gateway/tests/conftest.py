@@ -28,6 +28,14 @@ from quartier_shared.http import PROBLEM_MEDIA_TYPE
 # The registry's own copy of the Hamm territory, so these tests need nothing outside the repository.
 HAMM_YAML = Path(__file__).resolve().parents[2] / "registry" / "data" / "hamm.yaml"
 
+
+@functools.cache
+def _hamm() -> dict[str, Any]:
+    """The parsed file, once per session: every fake registry reads it, and parsing is slow (read only)."""
+    data: dict[str, Any] = yaml.safe_load(HAMM_YAML.read_text(encoding="utf-8"))
+    return data
+
+
 PASSWORDS = {
     "admin": "admin-passwort-1",
     "koordination.westen": "westen-passwort-1",
@@ -57,7 +65,7 @@ def password_hash(password: str) -> str:
 
 
 def hamm_social_areas() -> list[dict[str, Any]]:
-    data = yaml.safe_load(HAMM_YAML.read_text(encoding="utf-8"))
+    data = _hamm()
     districts = {d["key"]: d["name"] for d in data["stadtbezirke"]}
     areas = []
     for sa in data["sozialraeume"]:
@@ -79,7 +87,7 @@ def hamm_social_areas() -> list[dict[str, Any]]:
 
 
 def hamm_vocabularies() -> dict[str, list[str]]:
-    data = yaml.safe_load(HAMM_YAML.read_text(encoding="utf-8"))
+    data = _hamm()
     return {"fields_of_action": data["handlungsfelder"], "cross_cutting_themes": data["querschnittsthemen"]}
 
 

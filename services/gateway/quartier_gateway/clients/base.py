@@ -10,7 +10,9 @@ Every Quartier service answers a refusal as RFC 9457 ``application/problem+json`
 
 from __future__ import annotations
 
+import functools
 import logging
+import ssl
 from collections.abc import Mapping
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -21,6 +23,14 @@ from pydantic import BaseModel, ValidationError
 from quartier_shared.errors import FieldError
 
 log = logging.getLogger(__name__)
+
+
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """One verifying TLS context (the CA bundle httpx would load) for every client: loading the bundle is the
+    costly part of building a client, and an app builds one per service (the unit tests hundreds)."""
+    return httpx.create_ssl_context()
+
 
 JSON = dict[str, Any]
 REFUSED = "Die Angaben wurden abgelehnt."
@@ -128,6 +138,7 @@ class ServiceClient:
             base_url=base_url.rstrip("/"),
             timeout=timeout,
             transport=transport,
+            verify=tls_context(),
             headers={"Accept": "application/json"},
             follow_redirects=False,
         )

@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 
+from quartier_gateway.clients.base import tls_context
 from quartier_gateway.ops.rules import (
     HOUR,
     Q_BACKLOG,
@@ -40,7 +41,9 @@ class OpsClient:
 
     def __init__(self, settings: GatewaySettings, transport: httpx.AsyncBaseTransport | None = None) -> None:
         self.settings = settings
-        self.http = httpx.AsyncClient(timeout=min(settings.upstream_timeout_seconds, 3.0), transport=transport)
+        self.http = httpx.AsyncClient(
+            timeout=min(settings.upstream_timeout_seconds, 3.0), transport=transport, verify=tls_context()
+        )
 
     async def aclose(self) -> None:
         await self.http.aclose()

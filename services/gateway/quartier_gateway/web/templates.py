@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,10 @@ from quartier_gateway.web.state import gateway_of, session_of
 TEMPLATES_DIR = Path(__file__).parent.parent / "templates"
 
 
+@functools.cache
 def make_templates(city_name: str = "Hamm") -> Jinja2Templates:
+    """One environment per city, shared by every app built for it: compiling the templates is the costly
+    part of building an app (the unit tests build hundreds). Nothing changes it after this function."""
     templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
     templates.env.globals["city"] = city_name
     templates.env.filters["berlin"] = format.berlin_time
