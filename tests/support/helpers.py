@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
 import asyncpg
@@ -54,3 +55,18 @@ def urls_in(value: Any) -> list[str]:
     if isinstance(value, list):
         return [u for v in value for u in urls_in(v)]
     return [value] if isinstance(value, str) and value.startswith(("http://", "https://")) else []
+
+
+@contextlib.asynccontextmanager
+async def rolled_back(pool: asyncpg.Pool, emptied: Sequence[str] = ()) -> AsyncIterator[asyncpg.Connection]:
+    """A connection inside a transaction that is rolled back at the end, with the tables ``emptied``
+    cleared inside it: a test starts from nothing, whatever the shared test database holds."""
+    async with pool.acquire() as conn:
+        tx = conn.transaction()
+        await tx.start()
+        for table in emptied:
+            await conn.execute(f"DELETE FROM {table}")
+        try:
+            yield conn
+        finally:
+            await tx.rollback()

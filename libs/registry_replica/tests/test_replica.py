@@ -48,7 +48,7 @@ from quartier_shared.events.territory import (
     SocialAreaRegistered,
     VocabularyPublished,
 )
-from tests.support.helpers import pool_as
+from tests.support.helpers import pool_as, rolled_back
 from tests.support.stack import base_env
 
 # Runs against a real Postgres schema (the test database of `make test`).
@@ -129,16 +129,8 @@ async def pool(request: pytest.FixtureRequest) -> AsyncIterator[asyncpg.Pool]:
 
 @pytest.fixture
 async def conn(pool: asyncpg.Pool) -> AsyncIterator[asyncpg.Connection]:
-    async with pool.acquire() as conn:
-        tx = conn.transaction()
-        await tx.start()
-        # the replica starts empty inside this transaction, whatever the shared database holds
-        for table in TABLES:
-            await conn.execute(f"DELETE FROM {table}")
-        try:
-            yield conn
-        finally:
-            await tx.rollback()
+    async with rolled_back(pool, TABLES) as conn:
+        yield conn
 
 
 T0 = dt.datetime(2026, 1, 1, 12, 0, tzinfo=dt.UTC)

@@ -32,7 +32,7 @@ from quartier_shared.events.people import (
     PersonErased,
     PersonRegistered,
 )
-from tests.support.helpers import pool_as
+from tests.support.helpers import pool_as, rolled_back
 from tests.support.stack import base_env
 
 T0 = dt.datetime(2026, 1, 1, 12, 0, tzinfo=dt.UTC)
@@ -78,15 +78,8 @@ async def pool() -> AsyncIterator[asyncpg.Pool]:
 
 @pytest.fixture
 async def conn(pool: asyncpg.Pool) -> AsyncIterator[asyncpg.Connection]:
-    async with pool.acquire() as conn:
-        tx = conn.transaction()
-        await tx.start()
-        for table in TABLES:
-            await conn.execute(f"DELETE FROM {table}")
-        try:
-            yield conn
-        finally:
-            await tx.rollback()
+    async with rolled_back(pool, TABLES) as conn:
+        yield conn
 
 
 async def apply(conn: asyncpg.Connection, payload: EventPayload, minute: int) -> None:

@@ -35,7 +35,7 @@ from services.invitations.tests.notice_fixtures import (
     parse,
     uid,
 )
-from tests.support.helpers import pool_as
+from tests.support.helpers import pool_as, rolled_back
 from tests.support.stack import base_env
 
 TABLES = ("registry_bodies", "registry_memberships", "registry_persons", "contacts")
@@ -52,11 +52,7 @@ async def pool() -> AsyncIterator[asyncpg.Pool]:
 @pytest.fixture
 async def conn(pool: asyncpg.Pool) -> AsyncIterator[asyncpg.Connection]:
     """A connection in a transaction that is rolled back, with a small directory of its own."""
-    async with pool.acquire() as conn:
-        tx = conn.transaction()
-        await tx.start()
-        for table in TABLES:
-            await conn.execute(f"DELETE FROM {table}")
+    async with rolled_back(pool, TABLES) as conn:
         await conn.execute(
             """INSERT INTO registry_social_areas (key, name, community_centre_name, city, updated_at)
                VALUES ('westen', 'Sozialraum Hammer Westen', 'Stadtteilzentrum', 'Hamm', now())
@@ -98,10 +94,7 @@ async def conn(pool: asyncpg.Pool) -> AsyncIterator[asyncpg.Connection]:
                     person.name,
                     person.email,
                 )
-        try:
-            yield conn
-        finally:
-            await tx.rollback()
+        yield conn
 
 
 async def deliver(conn: asyncpg.Connection, handlers: dict[type[EventPayload], cn.Handler], p: EventPayload) -> None:

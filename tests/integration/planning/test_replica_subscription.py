@@ -20,7 +20,7 @@ from quartier_registry_replica import handlers as replica
 from quartier_shared.db import migrate
 from quartier_shared.events.envelope import CloudEvent, EventPayload
 from quartier_shared.events.offers import OfferDataV1, OfferRegistered, OffersMerged, OfferWithdrawn, PlaceV1
-from tests.support.helpers import pool_as
+from tests.support.helpers import pool_as, rolled_back
 from tests.support.stack import base_env
 
 T0 = dt.datetime(2026, 1, 1, 12, 0, tzinfo=dt.UTC)
@@ -49,14 +49,8 @@ async def pool() -> AsyncIterator[asyncpg.Pool]:
 
 @pytest.fixture
 async def conn(pool: asyncpg.Pool) -> AsyncIterator[asyncpg.Connection]:
-    async with pool.acquire() as conn:
-        tx = conn.transaction()
-        await tx.start()
-        await conn.execute("DELETE FROM registry_offers")
-        try:
-            yield conn
-        finally:
-            await tx.rollback()
+    async with rolled_back(pool, ["registry_offers"]) as conn:
+        yield conn
 
 
 async def apply(conn: asyncpg.Connection, payload: EventPayload, minute: int) -> None:
