@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from quartier_invitations import db
 from quartier_invitations.api import answers as answers_api
-from quartier_invitations.api import deliveries as deliveries_api
+from quartier_invitations.api import delivery as delivery_api
 from quartier_invitations.api import invitees as invitees_api
 from quartier_invitations.api import meetings as meetings_api
 from quartier_invitations.api import oparl as oparl_api
@@ -43,7 +43,7 @@ def spec(settings: InvitationsSettings) -> ServiceSpec:
             public_api.router,
             oparl_api.router,
             answers_api.router,
-            deliveries_api.router,
+            delivery_api.router,
             invitees_api.router,
         ],
         consumers=lambda: consumers(settings),

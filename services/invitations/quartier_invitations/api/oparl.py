@@ -18,8 +18,8 @@ from fastapi.responses import JSONResponse
 
 from quartier_invitations.db import meetings as db
 from quartier_invitations.db import territory
-from quartier_invitations.domain import oparl_export as oparl
-from quartier_invitations.domain.oparl_export import Record, Urls
+from quartier_invitations.domain import oparl
+from quartier_invitations.domain.oparl import Record, Urls
 from quartier_shared.errors import NotFound
 from quartier_shared.http import PROBLEM_RESPONSES, Pool
 

@@ -14,7 +14,7 @@ from typing import Any
 from fastapi import APIRouter, Response
 
 from quartier_invitations.db.meetings import to_document
-from quartier_invitations.domain.public_feed import feed
+from quartier_invitations.domain.public import feed
 from quartier_invitations.service import meetings as service
 from quartier_shared.errors import NotFound
 from quartier_shared.http import PROBLEM_RESPONSES, Pool
