@@ -41,7 +41,6 @@ from quartier_gateway.web.errors import install_error_handlers
 from quartier_gateway.web.middleware import SecurityHeadersMiddleware, SessionCsrfMiddleware, apply_headers
 from quartier_gateway.web.state import Gateway
 from quartier_gateway.web.templates import make_templates
-from quartier_shared.http import install_problem_handlers
 from quartier_shared.runtime import ServiceContext, ServiceSpec, StartupRefused, create_app
 
 log = logging.getLogger(__name__)
@@ -166,9 +165,8 @@ def build_app(
         app.description = DESCRIPTION
         app.version = "1"
         mount_static(app, settings)
-        # The shared problem handlers document the problem answers in the OpenAPI document; the gateway's
-        # own handlers then take over (HTML error pages for the pages, problem+json under /api).
-        install_problem_handlers(app)
+        # The runtime installed the shared problem handlers (and their OpenAPI description); the gateway's
+        # own take over from them: HTML error pages for the pages, problem+json under /api.
         install_error_handlers(app, apply_headers)
         app.add_middleware(SessionCsrfMiddleware)
         app.add_middleware(SecurityHeadersMiddleware)

@@ -116,6 +116,16 @@ async def list_persons(conn: asyncpg.Connection) -> list[Person]:
     return [row_person(r) for r in rows]
 
 
+async def residents_of(conn: asyncpg.Connection, residential_area_number: int) -> list[Person]:
+    """The people (not erased) who live in a Wohnbereich."""
+    rows = await conn.fetch(
+        f"SELECT {_PERSON_COLUMNS} FROM persons WHERE erased_at IS NULL AND residential_area_number = $1"  # noqa: S608
+        " ORDER BY id",
+        residential_area_number,
+    )
+    return [row_person(r) for r in rows]
+
+
 async def erased_person_ids(conn: asyncpg.Connection) -> set[uuid.UUID]:
     return {r["id"] for r in await conn.fetch("SELECT id FROM persons WHERE erased_at IS NOT NULL")}
 

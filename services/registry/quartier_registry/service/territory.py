@@ -165,15 +165,14 @@ async def _announce_residents_moved(conn: asyncpg.Connection, change: Residentia
     """The people living in the moved Wohnbereich now live in another Sozialraum. The move names no people and
     the other services know a person's Sozialraum only (never the Wohnbereich), so each resident's
     ``PersonChanged`` carries the new one to their registry replicas, in the move's transaction."""
-    for person in await people_db.list_persons(conn):
-        if person.residential_area_number == change.number and not person.erased:
-            changed = PersonChanged(
-                person_id=person.id,
-                actor_id=person.actor_id,
-                lives_in_social_area_key=change.to_social_area_key,
-                changed_fields=["lives_in_social_area_key"],
-            )
-            await enqueue(conn, changed, source=SOURCE)
+    for person in await people_db.residents_of(conn, change.number):
+        changed = PersonChanged(
+            person_id=person.id,
+            actor_id=person.actor_id,
+            lives_in_social_area_key=change.to_social_area_key,
+            changed_fields=["lives_in_social_area_key"],
+        )
+        await enqueue(conn, changed, source=SOURCE)
 
 
 def _loaded(territory: Territory | None) -> Territory:
