@@ -141,3 +141,15 @@ def test_sql_is_only_in_the_db_packages_of_the_services() -> None:
         for call in _sql_calls(path, root)
     ]
     assert offending == [], "SQL outside db/ (move it into db/<family>.py):\n" + "\n".join(offending)
+
+
+def test_the_unit_tests_beside_the_services_need_nothing_running() -> None:
+    """``make unit`` runs the tests beside each service without Postgres, Kafka or services: one that needs
+    them belongs in tests/integration/<service>/ (the root conftest.py marks by place)."""
+    needs_infrastructure = re.compile(r"\b(base_env|pool_as|connect_as|Stack)\(")
+    beside = [*ROOT.glob("services/*/tests/**/*.py"), *ROOT.glob("shared/tests/**/*.py")]
+    assert beside, "no unit tests found"
+    offending = [
+        str(path.relative_to(ROOT)) for path in beside if needs_infrastructure.search(path.read_text(encoding="utf-8"))
+    ]
+    assert offending == [], "move these to tests/integration/<service>/:\n" + "\n".join(offending)
