@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from quartier_gateway.clients.base import Rejected
+from quartier_gateway.auth.domain import Principal
+from quartier_gateway.clients.base import JSON, Rejected
 from quartier_gateway.meetings.pages.shared import _act, _managed, _meeting_page, _str
 from quartier_gateway.meetings.rules import (
     REASON_MAX,
@@ -18,40 +21,42 @@ router = APIRouter(include_in_schema=False)
 
 @router.post("/sitzungen/{meeting_id}/eingeladene")
 async def add_invitee(request: Request, principal: Staff, invitations: Invitations, meeting_id: str) -> Response:
-    principal, meeting, area = await _managed(request, principal, meeting_id)
-    form = await request.form()
-    person_id, reason = _str(form, "person_id"), _str(form, "reason")
-    errors = {}
-    if not person_id:
-        errors["add-person"] = "Bitte wählen Sie die Person."
-    if not reason:
-        errors["add-reason"] = "Bitte geben Sie an, warum die Person eingeladen wird."
-    elif len(reason) > REASON_MAX:
-        errors["add-reason"] = f"Der Grund darf höchstens {REASON_MAX} Zeichen lang sein."
-    if errors:
-        return await _meeting_page(request, principal, meeting, area, errors=errors, status_code=422)
-    call = invitations.add_invitee(str(meeting["id"]), uuid_or_404(person_id), reason, principal.username)
-    fields = {"person_id": "add-person", "reason": "add-reason"}
-    return await _act(request, principal, meeting, area, call, "eingeladen", "einladungsliste", fields=fields)
+    why = "Bitte geben Sie an, warum die Person eingeladen wird."
+    return await _change_invitee(request, principal, invitations.add_invitee, meeting_id, "add", why, "eingeladen")
 
 
 @router.post("/sitzungen/{meeting_id}/ausladen")
 async def remove_invitee(request: Request, principal: Staff, invitations: Invitations, meeting_id: str) -> Response:
+    why = "Bitte geben Sie an, warum die Person nicht eingeladen wird."
+    return await _change_invitee(request, principal, invitations.remove_invitee, meeting_id, "rm", why, "ausgeladen")
+
+
+async def _change_invitee(
+    request: Request,
+    principal: Principal,
+    change: Callable[[str, str, str, str], Awaitable[JSON]],
+    meeting_id: str,
+    prefix: str,
+    why: str,
+    done: str,
+) -> Response:
+    """Invites or removes one person by hand: both need the person and a reason, whose form fields carry
+    ``prefix`` (``add-person``, ``rm-reason`` …)."""
     principal, meeting, area = await _managed(request, principal, meeting_id)
     form = await request.form()
     person_id, reason = _str(form, "person_id"), _str(form, "reason")
     errors = {}
     if not person_id:
-        errors["rm-person"] = "Bitte wählen Sie die Person."
+        errors[f"{prefix}-person"] = "Bitte wählen Sie die Person."
     if not reason:
-        errors["rm-reason"] = "Bitte geben Sie an, warum die Person nicht eingeladen wird."
+        errors[f"{prefix}-reason"] = why
     elif len(reason) > REASON_MAX:
-        errors["rm-reason"] = f"Der Grund darf höchstens {REASON_MAX} Zeichen lang sein."
+        errors[f"{prefix}-reason"] = f"Der Grund darf höchstens {REASON_MAX} Zeichen lang sein."
     if errors:
         return await _meeting_page(request, principal, meeting, area, errors=errors, status_code=422)
-    call = invitations.remove_invitee(str(meeting["id"]), uuid_or_404(person_id), reason, principal.username)
-    fields = {"person_id": "rm-person", "reason": "rm-reason"}
-    return await _act(request, principal, meeting, area, call, "ausgeladen", "einladungsliste", fields=fields)
+    call = change(str(meeting["id"]), uuid_or_404(person_id), reason, principal.username)
+    fields = {"person_id": f"{prefix}-person", "reason": f"{prefix}-reason"}
+    return await _act(request, principal, meeting, area, call, done, "einladungsliste", fields=fields)
 
 
 @router.post("/sitzungen/{meeting_id}/versenden")
